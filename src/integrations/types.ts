@@ -1,0 +1,140 @@
+/**
+ * What an integration is, as data: identity, auth profile, instance parameters, commands with their
+ * argument and output schemas. The runtime (parsing, validation, help, completion, context merge) reads
+ * these tables; command code lives beside the manifest and never re-checks what the schema says.
+ */
+
+/** Sign-in flows an integration can support (the seed's supported-flows table, one entry per flow). */
+export type AuthFlow =
+  | "client_credentials_secret"
+  | "client_credentials_certificate"
+  | "device_code"
+  | "authorization_code"
+  | "managed_identity"
+  | "vendor_app";
+
+/** National clouds, by the names `src/clouds` uses. */
+export type CloudName = "com" | "gcc" | "gcc-high" | "dod" | "cn" | "de" | "custom";
+
+/** A resource API the integration calls, named by the cloud endpoint that hosts it. */
+export interface ResourceSpec {
+  /** Cloud endpoint key, e.g. `graph`; the host is resolved per cloud, never hard-coded. */
+  endpoint: string;
+  /** Path appended to the endpoint for API calls, e.g. `/v1.0`. */
+  basePath: string;
+}
+
+/** What the instance's Test button (and `<prefix>-auth-test` with a data check) calls. */
+export interface ConnectivityTest {
+  /** Acquire a token first; then, when given, one cheap GET that proves licence and permissions too. */
+  probe?: { path: string; query?: Readonly<Record<string, string>> };
+  /**
+   * Text shown when the instance uses device code: the Test button cannot finish an interactive sign-in.
+   * `{prefix}` is replaced by the command prefix.
+   */
+  deviceCodeRefusal?: string;
+}
+
+export interface AuthProfile {
+  flows: readonly AuthFlow[];
+  defaultFlow: AuthFlow;
+  resource: ResourceSpec;
+  /** Resource URI a managed identity asks IMDS for (v1 `resource=`). */
+  managedIdentityResource: string;
+  /** Delegated scopes requested by device code / authorization code, exactly as the reference sends them. */
+  delegatedScopes: string;
+  /** Application (and delegated) permissions the app registration needs, least privileged first. */
+  permissions: { read: readonly string[]; write: readonly string[] };
+  clouds: readonly CloudName[];
+  connectivityTest: ConnectivityTest;
+  /** The vendor's published multi-tenant app (device code without self-deployment). */
+  vendorApp?: { clientId: string; name: string };
+  /** The auth commands' texts where this integration's reference differs from the shared module's. */
+  messages?: Partial<AuthMessages>;
+}
+
+/** Texts of the auth commands (reference-auth-module §7); `{prefix}` is replaced by the command prefix. */
+export interface AuthMessages {
+  testSuccess: string;
+  completeSuccess: string;
+  reset: string;
+}
+
+export type ParameterType = "text" | "secret" | "boolean" | "select";
+
+export interface ParameterSpec {
+  name: string;
+  /** The label the reference shows (e.g. "Use system proxy settings"). */
+  display: string;
+  type: ParameterType;
+  required?: boolean;
+  default?: string | boolean;
+  /** For `select`: the choices, in display order. */
+  options?: readonly string[];
+  /** Other names accepted for this parameter (the reference's legacy names, ID / Token / Key ...). */
+  aliases?: readonly string[];
+  help?: string;
+}
+
+export type ArgumentType = "string" | "integer" | "boolean" | "date" | "list";
+
+export interface ArgumentSpec {
+  name: string;
+  description: string;
+  type?: ArgumentType;
+  required?: boolean;
+  /** Raw default, validated like user input. */
+  default?: string;
+  /** The only accepted values (case-sensitive, as Graph compares them). */
+  predefined?: readonly string[];
+  /** Inclusive bounds for integers. */
+  range?: { min?: number; max?: number };
+  /** Exact message for an out-of-range value when the reference has one. */
+  rangeMessage?: string;
+  /** Kept for compatibility; hidden from help and completion. */
+  hidden?: boolean;
+}
+
+export type OutputType = "String" | "Number" | "Boolean" | "Date" | "Unknown";
+
+export interface OutputPath {
+  path: string;
+  type: OutputType;
+  description?: string;
+}
+
+export interface OutputSchema {
+  /** Context path the outputs go under, e.g. `AzureRiskyUsers.RiskyUser`. */
+  prefix: string;
+  /** Field that identifies an item for merging (`id`); absent means the `(true)` overwrite form. */
+  key?: string;
+  paths: readonly OutputPath[];
+}
+
+export interface CommandSpec {
+  name: string;
+  description: string;
+  args: readonly ArgumentSpec[];
+  outputs: readonly OutputSchema[];
+  /** Least-privileged permission, named when Microsoft answers 403 without a licence problem. */
+  permission?: string;
+  /** Licence the API needs, named when Microsoft answers 403 "not licensed". */
+  licence?: string;
+  /** Writes change the tenant; the War Room marks them and the docs list them apart. */
+  effect: "read" | "write";
+}
+
+export interface IntegrationDefinition {
+  id: string;
+  display: string;
+  description: string;
+  category: string;
+  /** Command prefix, used for the auth commands (`<prefix>-auth-start`) and messages. */
+  prefix: string;
+  /** Context root all outputs live under, e.g. `AzureRiskyUsers`. */
+  contextRoot: string;
+  auth: AuthProfile;
+  params: readonly ParameterSpec[];
+  /** Data commands; the auth commands are derived from the profile (see runtime/auth-commands.ts). */
+  commands: readonly CommandSpec[];
+}

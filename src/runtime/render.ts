@@ -1,0 +1,234 @@
+/**
+ * The one table renderer. `tableToMarkdown` writes markdown exactly the way the reference's
+ * tableToMarkdown does (title, header order, removeNull, cell flattening, `|`/`` ` `` escaping, `<br>` for
+ * new lines), so readable outputs keep their public shape. `renderTerminal` turns that markdown into
+ * aligned plain-text columns for a terminal, with ANSI emphasis only when colour is allowed (NO_COLOR).
+ */
+
+export interface TableOptions {
+  /** Columns in this order; keys not listed are not shown. Default: the first row's keys, sorted. */
+  headers?: readonly string[];
+  /** Display text of a header; default: the header itself, escaped. */
+  headerTransform?: (header: string) => string;
+  /** Drop columns that are empty ("", null, [], {}) in every row. */
+  removeNull?: boolean;
+  /** A line printed between the title and the table. */
+  metadata?: string;
+}
+
+const NO_ENTRIES = "**No entries.**\n";
+
+type Row = Record<string, unknown>;
+
+function isPlainObject(value: unknown): value is Row {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isEmptyCell(value: unknown): boolean {
+  return (
+    value === undefined ||
+    value === null ||
+    value === "" ||
+    (Array.isArray(value) && value.length === 0) ||
+    (isPlainObject(value) && Object.keys(value).length === 0)
+  );
+}
+
+/** Escapes what would break a table cell: new lines become `<br>`, `|` and `` ` `` get a backslash. */
+export function escapeCell(text: string): string {
+  return text.replace(/\r\n|\r|\n/g, "<br>").replace(/[|`]/g, (c) => `\\${c}`);
+}
+
+/** JSON with `, ` and `: ` separators, the form the reference prints nested values in. */
+export function inlineJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inlineJson).join(", ")}]`;
+  if (isPlainObject(value)) {
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${inlineJson(v)}`)
+      .join(", ")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+function flattenValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value))
+    return value.map((item) => (isPlainObject(item) ? inlineJson(item) : String(item))).join(",\n");
+  return inlineJson(value);
+}
+
+/** One cell: strings as they are, objects as `key: value` lines, lists joined with `,` + new line. */
+export function formatCell(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (isPlainObject(value)) {
+    return Object.entries(value)
+      .map(([k, v]) => `${k}: ${flattenValue(v)}`)
+      .join("\n");
+  }
+  if (Array.isArray(value)) return flattenValue(value);
+  return String(value);
+}
+
+/** `riskLastUpdatedDateTime` → `Risk Last Updated Date Time`; acronyms stay (`IPAddress` → `IP Address`). */
+export function pascalToSpace(name: string): string {
+  const words = name.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g);
+  if (!words) return name;
+  return words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join(" ");
+}
+
+export function tableToMarkdown(
+  title: string | undefined,
+  data: unknown,
+  options: TableOptions = {},
+): string {
+  let out = title ? `### ${title}\n` : "";
+  if (options.metadata) out += `${options.metadata}\n`;
+  if (isEmptyCell(data)) return out + NO_ENTRIES;
+
+  let headers = options.headers ? [...options.headers] : undefined;
+  let table: unknown = data;
+  if (!headers && isPlainObject(table) && Object.keys(table).length === 1) {
+    // A single-key object becomes a one-column table of its values.
+    const [key, value] = Object.entries(table)[0]!;
+    headers = [key];
+    table = value;
+  }
+  let rows: unknown[] = Array.isArray(table) ? table : [table];
+  if (rows.length === 0) return out + NO_ENTRIES;
+  if (!isPlainObject(rows[0])) {
+    if (!headers || headers.length === 0) {
+      throw new TypeError("tableToMarkdown: a list of plain values needs a header");
+    }
+    const header = headers[0]!;
+    rows = rows.map((item) => ({ [header]: item }));
+  }
+  const objects = rows as Row[];
+  if (!headers) headers = Object.keys(objects[0]!).sort();
+  if (options.removeNull) {
+    headers = headers.filter((header) => !objects.every((row) => isEmptyCell(row[header])));
+  }
+  if (headers.length === 0) return out + NO_ENTRIES;
+
+  const transform = options.headerTransform ?? ((header: string) => escapeCell(header));
+  out += `|${headers.map(transform).join("|")}|\n`;
+  out += `|${headers.map(() => "---").join("|")}|\n`;
+  for (const row of objects) {
+    const cells = headers.map((header) => {
+      const value = row[header];
+      return value === undefined || value === null ? "" : escapeCell(formatCell(value));
+    });
+    out += `| ${cells.join(" | ")} |\n`;
+  }
+  return out;
+}
+
+// ---- terminal rendering -------------------------------------------------------------------------------
+
+export interface TerminalOptions {
+  color: boolean;
+  /** Terminal width; wide tables shrink their widest columns (cut with `…`) to fit. */
+  width?: number;
+}
+
+/** Colour is on for a TTY unless NO_COLOR is set to anything non-empty (https://no-color.org). */
+export function shouldUseColor(env: NodeJS.ProcessEnv, isTTY: boolean | undefined): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "" && env.FORCE_COLOR !== "0") return true;
+  return isTTY === true;
+}
+
+const bold = (text: string, color: boolean) => (color ? `\x1b[1m${text}\x1b[22m` : text);
+const dim = (text: string, color: boolean) => (color ? `\x1b[2m${text}\x1b[22m` : text);
+
+/** Splits a markdown table row on the `|` that are not escaped. */
+function splitRow(line: string): string[] {
+  const cells: string[] = [];
+  let current = "";
+  const body = line.trim().replace(/^\|/, "").replace(/\|$/, "");
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch === "\\" && (body[i + 1] === "|" || body[i + 1] === "`")) {
+      current += body[i + 1];
+      i++;
+    } else if (ch === "|") {
+      cells.push(current.trim());
+      current = "";
+    } else {
+      current += ch;
+    }
+  }
+  cells.push(current.trim());
+  return cells;
+}
+
+function inline(text: string, color: boolean): string {
+  return text
+    .replace(/\[([^\]]*)\]\(([^)]*)\)/g, (_, label: string, url: string) =>
+      label === url ? url : `${label} (${url})`,
+    )
+    .replace(/\*\*\*([^*]+)\*\*\*|\*\*([^*]+)\*\*/g, (_, a: string | undefined, b: string | undefined) =>
+      bold(a ?? b ?? "", color),
+    );
+}
+
+function fit(widths: number[], width: number | undefined, gap: number): number[] {
+  if (width === undefined) return widths;
+  const result = [...widths];
+  const total = () => result.reduce((sum, w) => sum + w, 0) + gap * (result.length - 1);
+  while (total() > width) {
+    const widest = result.indexOf(Math.max(...result));
+    if (result[widest]! <= 8) break;
+    result[widest]!--;
+  }
+  return result;
+}
+
+function cut(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+function renderTable(lines: string[], options: TerminalOptions): string[] {
+  const [headerLine, , ...bodyLines] = lines;
+  const header = splitRow(headerLine!);
+  const rows = bodyLines.map((line) => splitRow(line).map((cell) => cell.split(/<br\/?>/)));
+  const gap = 2;
+  const natural = header.map((name, column) =>
+    Math.max(
+      name.length,
+      ...rows.map((row) => Math.max(0, ...(row[column] ?? [""]).map((part) => part.length))),
+    ),
+  );
+  const widths = fit(natural, options.width, gap);
+  const pad = (text: string, column: number) => cut(text, widths[column]!).padEnd(widths[column]!);
+  const join = (cells: string[]) => cells.join(" ".repeat(gap)).trimEnd();
+  const out = [
+    bold(join(header.map((name, column) => pad(name, column))), options.color),
+    dim(join(widths.map((w) => "-".repeat(w))), options.color),
+  ];
+  for (const row of rows) {
+    const height = Math.max(1, ...row.map((parts) => parts.length));
+    for (let lineIndex = 0; lineIndex < height; lineIndex++) {
+      out.push(join(header.map((_, column) => pad(row[column]?.[lineIndex] ?? "", column))));
+    }
+  }
+  return out;
+}
+
+/** Markdown (as commands produce it) to terminal text: aligned tables, headings and emphasis. */
+export function renderTerminal(markdown: string, options: TerminalOptions): string {
+  const lines = markdown.replace(/\n$/, "").split("\n");
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.startsWith("|") && lines[i + 1]?.startsWith("|---")) {
+      let end = i + 2;
+      while (end < lines.length && lines[end]!.startsWith("|")) end++;
+      out.push(...renderTable(lines.slice(i, end), options));
+      i = end - 1;
+      continue;
+    }
+    const heading = /^#{1,6}\s+(.*)$/.exec(line);
+    out.push(heading ? bold(inline(heading[1]!, false), options.color) : inline(line, options.color));
+  }
+  return `${out.join("\n")}\n`;
+}
