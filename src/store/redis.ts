@@ -12,8 +12,9 @@ import { EntrakitError } from "../errors.ts";
 import type { Lease, LeaseOptions, RawEntry, RawSetOptions, SetResult, StoreBackend } from "./types.ts";
 
 export interface RedisBackendOptions {
+  /** `redis://` or `rediss://` URL; an optional `?prefix=` query names the key prefix. */
   url: string;
-  /** Prefix of every Redis key this store writes. Default `entrakit:`. */
+  /** Prefix of every Redis key this store writes (so several stores can share one Redis). Default `entrakit:`. */
   keyPrefix?: string;
   /** Per-command timeout. Default 5 s. */
   commandTimeoutMs?: number;
@@ -36,6 +37,22 @@ export function redactRedisUrl(url: string): string {
   } catch {
     return "redis:(unparsable URL)";
   }
+}
+
+/** Takes our own `prefix` query parameter off the URL; ioredis would treat it as a connection option. */
+function splitPrefix(url: string): { url: string; prefix?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new EntrakitError("configuration", "the Redis store URL is not a valid URL.", {
+      hint: "Use redis://[user:password@]host:6379[/db][?prefix=name:] (or rediss:// for TLS).",
+    });
+  }
+  const prefix = parsed.searchParams.get("prefix");
+  if (prefix === null) return { url };
+  parsed.searchParams.delete("prefix");
+  return { url: parsed.toString(), prefix };
 }
 
 const SET_SCRIPT = `
@@ -92,8 +109,9 @@ export class RedisBackend implements StoreBackend {
 
   constructor(options: RedisBackendOptions) {
     this.location = redactRedisUrl(options.url);
-    this.#prefix = options.keyPrefix ?? "entrakit:";
-    const client = new Redis(options.url, {
+    const { url, prefix } = splitPrefix(options.url);
+    this.#prefix = options.keyPrefix ?? prefix ?? "entrakit:";
+    const client = new Redis(url, {
       lazyConnect: true,
       // Fail a command after one reconnect attempt instead of queueing it for minutes...
       maxRetriesPerRequest: 1,
