@@ -48,10 +48,7 @@ describe("sealing on SQLite", () => {
     const raw = rawSqlite(path);
     assert.ok(raw.includes("PLAIN-CANARY-7f3a"), "the scan sees plain values");
     assert.ok(!raw.includes("SEALED-CANARY-7f3a"), "the sealed value is not on disk in clear");
-    assert.equal(
-      (await store.get("inst", "refresh"))?.value?.toString(),
-      { token: "SEALED-CANARY-7f3a" }.toString(),
-    );
+    assert.deepEqual((await store.get("inst", "refresh"))?.value, { token: "SEALED-CANARY-7f3a" });
     await store.close();
   });
 
