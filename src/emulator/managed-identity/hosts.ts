@@ -1,22 +1,23 @@
 /**
  * Which managed identities a simulated host can use. A system-assigned identity belongs to the VM named
- * in its record; user-assigned identities are attached to every simulated VM (the directory model has no
- * attachment list, and tests rarely need one). Pure functions over the directory's records.
+ * in its record; a user-assigned identity is attached to the VM its record names, or to every simulated
+ * VM when it names none. Pure functions over the directory's records.
  */
 import type { ManagedIdentityRecord } from "../contracts.ts";
+import { DEV_VM } from "../well-known.ts";
 import type { SelectorKind } from "./sources.ts";
 
 /** The VM used when the directory names none: requests without a selector then find no identity. */
-export const FALLBACK_VM = "dev-vm";
+export const FALLBACK_VM: string = DEV_VM.name;
 
-/** Every VM the directory knows, in directory order (from system-assigned identities). */
+/** Every VM the directory names, in directory order. */
 export function knownVms(
   identities: readonly ManagedIdentityRecord[],
   extra: readonly string[] = [],
 ): string[] {
   const names = new Set<string>();
   for (const identity of identities) {
-    if (identity.kind === "system" && identity.vm) names.add(identity.vm);
+    if (identity.vm) names.add(identity.vm);
   }
   for (const name of extra) names.add(name);
   return [...names];
@@ -44,7 +45,9 @@ export function resolveIdentity(
   vm: string,
   selector: Selector | undefined,
 ): ManagedIdentityRecord | undefined {
-  const attached = identities.filter((identity) => identity.kind === "user" || identity.vm === vm);
+  const attached = identities.filter((identity) =>
+    identity.vm === undefined ? identity.kind === "user" : identity.vm === vm,
+  );
   if (!selector) return attached.find((identity) => identity.kind === "system");
   const wanted = selector.value.toLowerCase();
   return attached.find((identity) => {

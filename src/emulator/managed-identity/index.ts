@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { EntrakitError } from "../../errors.ts";
 import type { EmulatorCore, EmulatorModule, EmulatorModuleFactory, RequestContext } from "../contracts.ts";
+import { jsonBody, sendJson } from "../http-util.ts";
 import { ArcKeyFiles } from "./arc-keys.ts";
 import { clientEnvironment } from "./environment.ts";
 import { defaultVm, knownVms } from "./hosts.ts";
@@ -41,13 +42,14 @@ export type ManagedIdentityConfig = z.infer<typeof configSchema>;
 const sourceNames = SOURCES.map((source) => source.name) as [SourceName, ...SourceName[]];
 const currentVmBody = z.object({ vm: z.string().min(1) }).strict();
 
-export const managedIdentityModule: EmulatorModuleFactory = (core, rawConfig) => {
-  const parsed = configSchema.safeParse(rawConfig ?? {});
+/** Reads the `managedIdentity` section of the emulator config. */
+export const managedIdentityModule: EmulatorModuleFactory = (core, emulatorConfig) => {
+  const parsed = configSchema.safeParse(emulatorConfig?.managedIdentity ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new EntrakitError(
       "configuration",
-      `managed-identity config: ${issue.path.join(".") || "(root)"}: ${issue.message}.`,
+      `Invalid emulator config: managedIdentity.${issue.path.join(".") || "(section)"}: ${issue.message}.`,
       {
         hint: "Allowed keys: currentVm (string), identityHeader (16+ chars), tokenLifetimeSeconds (60-172800).",
       },
@@ -63,8 +65,6 @@ export const managedIdentityModule: EmulatorModuleFactory = (core, rawConfig) =>
     tokenLifetimeSeconds: config.tokenLifetimeSeconds ?? DEFAULT_LIFETIME_SECONDS,
   };
 
-  const describe = () => describeState(core, state);
-
   const module: EmulatorModule = {
     name: MODULE_NAME,
     async handle(ctx) {
@@ -77,36 +77,35 @@ export const managedIdentityModule: EmulatorModuleFactory = (core, rawConfig) =>
       const path = subpath.replace(/^\/+|\/+$/g, "");
       const method = ctx.req.method ?? "GET";
       if ((path === "" || path === "state") && method === "GET") {
-        sendJson(ctx, 200, describe());
+        sendJson(ctx.res, 200, describeState(core, state, requestBase(ctx)));
         return true;
       }
       if (path === "current-vm" && (method === "POST" || method === "PUT")) {
         const body = parseJson(ctx);
         const checked = currentVmBody.safeParse(body);
         if (!checked.success) {
-          sendJson(ctx, 400, { error: 'Send a JSON body {"vm": "<name>"} naming the simulated VM.' });
+          sendJson(ctx.res, 400, { error: 'Send a JSON body {"vm": "<name>"} naming the simulated VM.' });
           return true;
         }
         currentVm = checked.data.vm;
-        sendJson(ctx, 200, describe());
+        sendJson(ctx.res, 200, describeState(core, state, requestBase(ctx)));
         return true;
       }
       if (path === "env" && method === "GET") {
         const source = z.enum(sourceNames).safeParse(ctx.url.searchParams.get("source") ?? "imds");
         if (!source.success) {
-          sendJson(ctx, 400, { error: `Query parameter source must be one of: ${sourceNames.join(", ")}.` });
+          sendJson(ctx.res, 400, {
+            error: `Query parameter source must be one of: ${sourceNames.join(", ")}.`,
+          });
           return true;
         }
         const vm = ctx.url.searchParams.get("vm") ?? undefined;
-        sendJson(
-          ctx,
-          200,
-          clientEnvironment(source.data, {
-            baseUrl: core.baseUrl(),
-            vm,
-            identityHeader: state.identityHeader,
-          }),
-        );
+        const env = clientEnvironment(source.data, {
+          baseUrl: requestBase(ctx),
+          vm,
+          identityHeader: state.identityHeader,
+        });
+        sendJson(ctx.res, 200, env);
         return true;
       }
       return false;
@@ -118,10 +117,19 @@ export const managedIdentityModule: EmulatorModuleFactory = (core, rawConfig) =>
   return module;
 };
 
-function describeState(core: EmulatorCore, state: TokenEndpointState) {
+/**
+ * The base URL the admin caller used. Azure's managed identity endpoints are plain HTTP, and with TLS on
+ * the emulator also listens on a plain loopback port: whichever listener the caller reached is the one
+ * its environment should name.
+ */
+function requestBase(ctx: RequestContext): string {
+  const secure = (ctx.req.socket as { encrypted?: boolean }).encrypted === true;
+  return `${secure ? "https" : "http"}://${ctx.req.headers.host ?? "127.0.0.1"}`;
+}
+
+function describeState(core: EmulatorCore, state: TokenEndpointState, base: string) {
   const identities = core.directory.managedIdentities();
   const current = state.currentVm();
-  const base = core.baseUrl();
   return {
     currentVm: current,
     vms: knownVms(identities, [current]),
@@ -141,17 +149,8 @@ function describeState(core: EmulatorCore, state: TokenEndpointState) {
 
 function parseJson(ctx: RequestContext): unknown {
   try {
-    return JSON.parse(ctx.body.toString("utf8") || "null");
+    return jsonBody(ctx);
   } catch {
     return undefined;
   }
-}
-
-function sendJson(ctx: RequestContext, status: number, body: unknown): void {
-  const payload = JSON.stringify(body);
-  ctx.res.writeHead(status, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(payload),
-  });
-  ctx.res.end(payload);
 }

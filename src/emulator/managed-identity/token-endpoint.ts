@@ -4,7 +4,8 @@
  * the core's token service. Every refusal is answered in the source's own error shape.
  */
 import { randomUUID } from "node:crypto";
-import type { EmulatorCore, RequestContext } from "../contracts.ts";
+import type { EmulatorCore, RequestContext, ResourceApiRecord } from "../contracts.ts";
+import { sendJson } from "../http-util.ts";
 import type { ArcKeyFiles } from "./arc-keys.ts";
 import { resolveIdentity, type Selector } from "./hosts.ts";
 import { entraTimestamp, errorBody, resourceNotFoundDescription, tokenBody } from "./responses.ts";
@@ -43,13 +44,7 @@ function header(ctx: RequestContext, name: string): string | undefined {
 }
 
 function send(ctx: RequestContext, reply: Reply): void {
-  const payload = JSON.stringify(reply.body);
-  ctx.res.writeHead(reply.status, {
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(payload),
-    ...reply.headers,
-  });
-  ctx.res.end(payload);
+  sendJson(ctx.res, reply.status, reply.body, reply.headers);
 }
 
 export async function serveTokenRequest(
@@ -140,8 +135,19 @@ async function decide(state: TokenEndpointState, ctx: RequestContext, route: Rou
     roles: identity.roles?.[api.appId] ?? [],
     version: 1,
     lifetimeSeconds: state.tokenLifetimeSeconds,
+    audience: audienceFor(api, resource),
   });
   return { status: 200, body: tokenBody(source, { issued, identity, resource, now }) };
+}
+
+/**
+ * `aud` is the identifier the caller asked for as the API registers it (a national-cloud host stays
+ * itself, the canonical one is not substituted); the appId when asked by appId.
+ */
+export function audienceFor(api: ResourceApiRecord, requested: string): string {
+  const key = requested.replace(/\/+$/, "").toLowerCase();
+  if (api.appId.toLowerCase() === key) return api.appId;
+  return api.identifierUris.find((uri) => uri.replace(/\/+$/, "").toLowerCase() === key) ?? requested;
 }
 
 function checkProof(
