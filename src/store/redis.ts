@@ -106,6 +106,8 @@ export class RedisBackend implements StoreBackend {
   readonly location: string;
   readonly #client: ScriptClient;
   readonly #prefix: string;
+  /** The last connection error, which says more than the failing command's own error. */
+  #connectionError: string | undefined;
 
   constructor(options: RedisBackendOptions) {
     this.location = redactRedisUrl(options.url);
@@ -121,7 +123,12 @@ export class RedisBackend implements StoreBackend {
       commandTimeout: options.commandTimeoutMs ?? 5000,
     });
     // Connection errors surface through the failing command; without a listener ioredis prints them.
-    client.on("error", () => {});
+    client.on("error", (error: Error) => {
+      this.#connectionError = error.message;
+    });
+    client.on("ready", () => {
+      this.#connectionError = undefined;
+    });
     for (const [name, script] of Object.entries(SCRIPTS)) {
       client.defineCommand(name, { numberOfKeys: script.keys, lua: script.lua });
     }
@@ -132,18 +139,23 @@ export class RedisBackend implements StoreBackend {
     try {
       return await command();
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = (error instanceof Error ? error.message : String(error))
+        .split("\n")[0]!
+        .replace(/\.+$/, "");
       const auth = /NOAUTH|WRONGPASS|NOPERM/i.test(message);
-      throw new EntrakitError(
-        "store",
-        `the Redis store at ${this.location} failed to ${what}: ${auth ? "authentication was refused" : message.split("\n")[0]}.`,
-        {
-          cause: error,
-          hint: auth
-            ? "Check the user and password in the store URL (ENTRAKIT_STORE)."
-            : "Check that Redis is running and reachable; entrakit reconnects by itself when it is back.",
-        },
-      );
+      const unreachable =
+        /max retries per request|Connection is closed|ECONN|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|timed out/i;
+      const reason = auth
+        ? "authentication was refused"
+        : unreachable.test(message)
+          ? `the server is unreachable${this.#connectionError ? ` (${this.#connectionError})` : ""}`
+          : message;
+      throw new EntrakitError("store", `the Redis store at ${this.location} failed to ${what}: ${reason}.`, {
+        cause: error,
+        hint: auth
+          ? "Check the user and password in the store URL (ENTRAKIT_STORE)."
+          : "Check that Redis is running and reachable; entrakit reconnects by itself when it is back.",
+      });
     }
   }
 

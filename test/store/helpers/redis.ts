@@ -77,7 +77,6 @@ export async function startRedisChild(persistent = false): Promise<RedisChild> {
     dir,
     async start() {
       child = spawn("redis-server", args, { stdio: "ignore" });
-      child.unref();
       await waitForRedis(port);
     },
     async kill() {
