@@ -4,12 +4,16 @@
  */
 import { Command, CommanderError } from "commander";
 import { isEntrakitError } from "../errors.ts";
+import { registerEmulatorCommand } from "./emulator.ts";
+import { registerStoreCommand } from "./store.ts";
 
 export function buildProgram(): Command {
   const program = new Command("entrakit")
     .description("Microsoft cloud authentication and integrations for security automation")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
+  registerEmulatorCommand(program);
+  registerStoreCommand(program);
   return program;
 }
 

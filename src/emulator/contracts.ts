@@ -122,6 +122,11 @@ export interface Directory {
   resourceApi(ref: string): ResourceApiRecord | undefined;
   consents(tenantId: string, clientId: string): ConsentRecord[];
   managedIdentities(): ManagedIdentityRecord[];
+  /**
+   * When an admin last revoked the sessions of a user (object id) or app (client id): refresh tokens and
+   * codes issued before this instant are refused (AADSTS50173). Milliseconds since the epoch.
+   */
+  sessionsRevokedAt?(principalId: string): number | undefined;
 }
 
 export type TokenSubject =
@@ -142,6 +147,10 @@ export interface IssueAccessTokenInput {
   /** Token version: v1 for `resource=` requests and managed identity, v2 for scope requests. */
   version: 1 | 2;
   lifetimeSeconds?: number;
+  /** The `aud` claim; default: the first identifier URI (v1) or the appId (v2). */
+  audience?: string;
+  /** Extra claims merged last (e.g. `xms_mirid` for managed identities). */
+  extraClaims?: Record<string, unknown>;
 }
 
 export interface IssuedToken {

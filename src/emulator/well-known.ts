@@ -39,3 +39,25 @@ export const DEV_USER = {
 
 export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 export const ARM_APP_ID = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
+
+/** The simulated VM whose IMDS endpoint the emulator serves by default. */
+export const DEV_VM = {
+  name: "vm-dev",
+  subscriptionId: "0b7c4f2e-8d3a-4e61-9a5b-2c1f7e9d3b84",
+  resourceGroup: "rg-entrakit-dev",
+} as const;
+
+/** The system-assigned identity of `vm-dev`. */
+export const DEV_SYSTEM_IDENTITY = {
+  clientId: "b3e8d1f6-2a4c-4f97-8e5d-6c0a9b1f2e47",
+  objectId: "4d9a2c7e-6b1f-4e38-a5d0-8f3c1e7b9a26",
+} as const;
+
+/** A user-assigned identity attached to `vm-dev`. */
+export const DEV_USER_IDENTITY = {
+  name: "id-entrakit-dev",
+  clientId: "8a1f5c3d-7e2b-4d96-b0c4-3e9f6a2d8b51",
+  objectId: "f6c2b9a4-1d7e-4a53-9e8b-5b0d3c7f1a69",
+  resourceId:
+    "/subscriptions/0b7c4f2e-8d3a-4e61-9a5b-2c1f7e9d3b84/resourcegroups/rg-entrakit-dev/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-entrakit-dev",
+} as const;

@@ -1,0 +1,9 @@
+/**
+ * The modules every emulator serves, in dispatch order. Each module owns its paths; add one import and
+ * one entry per module.
+ */
+import type { EmulatorModuleFactory } from "./contracts.ts";
+import { identityModule } from "./identity/index.ts";
+import { managedIdentityModule } from "./managed-identity/index.ts";
+
+export const defaultModules: EmulatorModuleFactory[] = [identityModule, managedIdentityModule];
