@@ -21,5 +21,5 @@ export type CommandHandler = (args: Arguments, context: CommandContext) => Promi
 export interface IntegrationModule {
   definition: IntegrationDefinition;
   /** One handler per data command of the definition, by command name. */
-  handlers: Readonly<Record<string, CommandHandler>>;
+  handlers: Readonly<Partial<Record<string, CommandHandler>>>;
 }

@@ -25,7 +25,7 @@ function findCommand(
 ): { spec: CommandSpec; handler?: CommandHandler; action?: AuthAction } {
   const data = module.definition.commands.find((command) => command.name === name);
   if (data) {
-    const handler: CommandHandler | undefined = module.handlers[name];
+    const handler = module.handlers[name];
     return handler ? { spec: data, handler } : { spec: data };
   }
   const auth = authCommands(module.definition).find((command) => command.name === name);

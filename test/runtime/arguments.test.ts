@@ -61,11 +61,21 @@ test("missing required arguments say what to add", () => {
 });
 
 test("predefined values: the valid choices are listed, with a case hint", () => {
-  assert.match(rejects(LIST, { risk_level: "severe" }), /Invalid value "severe" for risk_level\. Valid values: low, medium, high\./);
+  assert.match(
+    rejects(LIST, { risk_level: "severe" }),
+    /Invalid value "severe" for risk_level\. Valid values: low, medium, high\./,
+  );
   assert.match(rejects(LIST, { risk_state: "ATRISK" }), /Did you mean atRisk\?/);
   // confirmedSafe is offered on detections but not on the users list, as in the reference.
-  assert.match(rejects(LIST, { risk_state: "confirmedSafe" }), /atRisk, confirmedCompromised, remediated, dismissed/);
-  const detections = validateArguments(command("azure-risky-users-risk-detections-list"), { risk_state: "confirmedSafe" }, now);
+  assert.match(
+    rejects(LIST, { risk_state: "confirmedSafe" }),
+    /atRisk, confirmedCompromised, remediated, dismissed/,
+  );
+  const detections = validateArguments(
+    command("azure-risky-users-risk-detections-list"),
+    { risk_state: "confirmedSafe" },
+    now,
+  );
   assert.equal(detections.string("risk_state"), "confirmedSafe");
 });
 
@@ -74,13 +84,23 @@ test("numbers: not a number, out of range, and the reference's exact page size m
   assert.match(rejects(LIST, { limit: "-1" }), /limit must be between 0 and 100000 \(got -1\)/);
   assert.match(rejects(LIST, { limit: "100001" }), /between 0 and 100000/);
   assert.equal(rejects(LIST, { page_size: "501" }), "Page size must be between 1 and 500.");
-  assert.equal(rejects(LIST, { page_size: "0", next_token: "https://x" }), "Page size must be between 1 and 500.");
-  assert.match(rejects(command("azure-risky-users-risk-detections-list"), { page: "0" }), /page must be at least 1/);
+  assert.equal(
+    rejects(LIST, { page_size: "0", next_token: "https://x" }),
+    "Page size must be between 1 and 500.",
+  );
+  assert.match(
+    rejects(command("azure-risky-users-risk-detections-list"), { page: "0" }),
+    /page must be at least 1/,
+  );
 });
 
 test("lists are comma-separated and trimmed; an empty list is an error", () => {
   const confirm = command("azure-risky-users-confirm-compromise");
-  assert.deepEqual(validateArguments(confirm, { user_ids: " a, b ,,c " }, now).list("user_ids"), ["a", "b", "c"]);
+  assert.deepEqual(validateArguments(confirm, { user_ids: " a, b ,,c " }, now).list("user_ids"), [
+    "a",
+    "b",
+    "c",
+  ]);
   assert.match(rejects(confirm, { user_ids: " , " }), /user_ids is empty/);
 });
 
@@ -92,12 +112,25 @@ test("booleans accept the usual words", () => {
     outputs: [],
     args: [{ name: "flag", description: "A flag.", type: "boolean" }],
   };
-  for (const [text, value] of [["true", true], ["Yes", true], ["1", true], ["false", false], ["no", false], ["0", false]] as const) {
+  for (const [text, value] of [
+    ["true", true],
+    ["Yes", true],
+    ["1", true],
+    ["false", false],
+    ["no", false],
+    ["0", false],
+  ] as const) {
     assert.equal(validateArguments(spec, { flag: text }).boolean("flag"), value, text);
   }
-  assert.match(rejects(spec, { flag: "maybe" }), /flag: "maybe" is not true or false\. Write flag=true or flag=false\./);
+  assert.match(
+    rejects(spec, { flag: "maybe" }),
+    /flag: "maybe" is not true or false\. Write flag=true or flag=false\./,
+  );
 });
 
 test("an unparseable date is an error for the argument", () => {
-  assert.match(rejects(LIST, { updated_before: "last tuesday" }), /Cannot read "last tuesday" as a date for updated_before/);
+  assert.match(
+    rejects(LIST, { updated_before: "last tuesday" }),
+    /Cannot read "last tuesday" as a date for updated_before/,
+  );
 });

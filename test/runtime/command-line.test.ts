@@ -24,7 +24,9 @@ test("a War Room line: command, bare arguments, using=", () => {
 });
 
 test("double quotes keep spaces and read backslash escapes", () => {
-  const line = parseCommandLine(String.raw`!cmd a="value with spaces" b="say \"hi\"" c="back\\slash" d="two\nlines"`);
+  const line = parseCommandLine(
+    String.raw`!cmd a="value with spaces" b="say \"hi\"" c="back\\slash" d="two\nlines"`,
+  );
   assert.deepEqual(line.args, { a: "value with spaces", b: 'say "hi"', c: "back\\slash", d: "two\nlines" });
 });
 

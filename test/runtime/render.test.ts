@@ -30,10 +30,31 @@ test("pascalToSpace gives the reference's headers", () => {
 
 test("a titled table in the given column order, with removeNull dropping all-empty columns", () => {
   const rows = [
-    { id: "1", userDisplayName: "Alice", userPrincipalName: "alice@contoso.com", riskLevel: "high", riskState: "atRisk", riskDetail: "", riskLastUpdatedDateTime: "2024-02-27T04:49:26Z", isDeleted: false },
-    { id: "2", userDisplayName: "Bob", userPrincipalName: "bob@contoso.com", riskLevel: "low", riskState: "remediated", riskDetail: null, riskLastUpdatedDateTime: "2024-02-28T00:00:00Z" },
+    {
+      id: "1",
+      userDisplayName: "Alice",
+      userPrincipalName: "alice@contoso.com",
+      riskLevel: "high",
+      riskState: "atRisk",
+      riskDetail: "",
+      riskLastUpdatedDateTime: "2024-02-27T04:49:26Z",
+      isDeleted: false,
+    },
+    {
+      id: "2",
+      userDisplayName: "Bob",
+      userPrincipalName: "bob@contoso.com",
+      riskLevel: "low",
+      riskState: "remediated",
+      riskDetail: null,
+      riskLastUpdatedDateTime: "2024-02-28T00:00:00Z",
+    },
   ];
-  const markdown = tableToMarkdown("Risky Users List:", rows, { headers: USER_COLUMNS, headerTransform: pascalToSpace, removeNull: true });
+  const markdown = tableToMarkdown("Risky Users List:", rows, {
+    headers: USER_COLUMNS,
+    headerTransform: pascalToSpace,
+    removeNull: true,
+  });
   assert.equal(
     markdown,
     "### Risky Users List:\n" +
@@ -49,7 +70,10 @@ test("without removeNull, empty columns stay and missing cells are blank; duplic
     headers: ["id", "riskDetail", "ipAddress", "riskDetail"],
     headerTransform: pascalToSpace,
   });
-  assert.equal(markdown, "### T\n|Id|Risk Detail|Ip Address|Risk Detail|\n|---|---|---|---|\n| 1 | none |  | none |\n");
+  assert.equal(
+    markdown,
+    "### T\n|Id|Risk Detail|Ip Address|Risk Detail|\n|---|---|---|---|\n| 1 | none |  | none |\n",
+  );
 });
 
 test("no rows: the title then **No entries.**", () => {
@@ -61,14 +85,21 @@ test("no rows: the title then **No entries.**", () => {
 test("objects render as key: value lines, nested objects as inline JSON, lists joined; | and ` escaped", () => {
   const detection = {
     id: "d1",
-    location: { city: "Seattle", state: "Washington", countryOrRegion: "US", geoCoordinates: { latitude: 47.6, longitude: -122.1 } },
+    location: {
+      city: "Seattle",
+      state: "Washington",
+      countryOrRegion: "US",
+      geoCoordinates: { latitude: 47.6, longitude: -122.1 },
+    },
     tags: ["a", "b"],
     note: "pipe | and `tick`\nnext line",
     score: 7,
     flag: true,
   };
   assert.equal(
-    tableToMarkdown("Found Risk Detection with ID: d1", detection, { headers: ["id", "location", "tags", "note", "score", "flag"] }),
+    tableToMarkdown("Found Risk Detection with ID: d1", detection, {
+      headers: ["id", "location", "tags", "note", "score", "flag"],
+    }),
     "### Found Risk Detection with ID: d1\n" +
       "|id|location|tags|note|score|flag|\n" +
       "|---|---|---|---|---|---|\n" +
@@ -79,26 +110,45 @@ test("objects render as key: value lines, nested objects as inline JSON, lists j
 test("no headers: the first row's keys sorted; a single-key object becomes a one-column table", () => {
   assert.equal(tableToMarkdown("", [{ b: 2, a: 1 }]), "|a|b|\n|---|---|\n| 1 | 2 |\n");
   assert.equal(
-    tableToMarkdown("Risky Users List Token:", { next_token: "https://g/x?$skiptoken=1" }, { headers: ["next_token"] }),
+    tableToMarkdown(
+      "Risky Users List Token:",
+      { next_token: "https://g/x?$skiptoken=1" },
+      { headers: ["next_token"] },
+    ),
     "### Risky Users List Token:\n|next_token|\n|---|\n| https://g/x?$skiptoken=1 |\n",
   );
-  assert.equal(tableToMarkdown("Ids", ["x", "y"], { headers: ["id"] }), "### Ids\n|id|\n|---|\n| x |\n| y |\n");
+  assert.equal(
+    tableToMarkdown("Ids", ["x", "y"], { headers: ["id"] }),
+    "### Ids\n|id|\n|---|\n| x |\n| y |\n",
+  );
 });
 
 test("the terminal renderer aligns columns, splits <br> cells into lines, and honours colour", () => {
-  const markdown = tableToMarkdown("Users", [
-    { id: "1", name: "Alice", note: "a|b" },
-    { id: "22", name: "Bo", note: "x\ny" },
-  ], { headers: ["id", "name", "note"] });
+  const markdown = tableToMarkdown(
+    "Users",
+    [
+      { id: "1", name: "Alice", note: "a|b" },
+      { id: "22", name: "Bo", note: "x\ny" },
+    ],
+    { headers: ["id", "name", "note"] },
+  );
   assert.equal(
     renderTerminal(markdown, { color: false }),
-    "Users\n" + "id  name   note\n" + "--  -----  ----\n" + "1   Alice  a|b\n" + "22  Bo     x\n" + "           y\n",
+    "Users\n" +
+      "id  name   note\n" +
+      "--  -----  ----\n" +
+      "1   Alice  a|b\n" +
+      "22  Bo     x\n" +
+      "           y\n",
   );
   const colored = renderTerminal(markdown, { color: true });
   assert.ok(colored.startsWith("\x1b[1mUsers\x1b[22m\n\x1b[1mid  name   note\x1b[22m"));
   assert.equal(renderTerminal("**No entries.**\n", { color: false }), "No entries.\n");
   assert.equal(
-    renderTerminal("1. open [https://microsoft.com/devicelogin](https://microsoft.com/devicelogin) code **ABC**", { color: false }),
+    renderTerminal(
+      "1. open [https://microsoft.com/devicelogin](https://microsoft.com/devicelogin) code **ABC**",
+      { color: false },
+    ),
     "1. open https://microsoft.com/devicelogin code ABC\n",
   );
 });
@@ -120,7 +170,11 @@ test("NO_COLOR turns colour off; a TTY turns it on otherwise", () => {
 
 test("the JSON entry shape", () => {
   assert.deepEqual(
-    toJsonEntry({ readable: "r", outputs: { prefix: "AzureRiskyUsers.RiskyUser", key: "id", data: [{ id: "1" }] }, raw: { value: [] } }),
+    toJsonEntry({
+      readable: "r",
+      outputs: { prefix: "AzureRiskyUsers.RiskyUser", key: "id", data: [{ id: "1" }] },
+      raw: { value: [] },
+    }),
     {
       readable: "r",
       outputs: { prefix: "AzureRiskyUsers.RiskyUser", key: "id", data: [{ id: "1" }] },
@@ -128,9 +182,17 @@ test("the JSON entry shape", () => {
       raw: { value: [] },
     },
   );
-  assert.deepEqual(toJsonEntry({ readable: "ok" }), { readable: "ok", outputs: null, contextKey: null, raw: null });
+  assert.deepEqual(toJsonEntry({ readable: "ok" }), {
+    readable: "ok",
+    outputs: null,
+    contextKey: null,
+    raw: null,
+  });
   assert.equal(
-    toJsonEntry({ readable: "", outputs: { prefix: "AzureRiskyUsers", data: { RiskyUserListNextToken: "u" } } }).contextKey,
+    toJsonEntry({
+      readable: "",
+      outputs: { prefix: "AzureRiskyUsers", data: { RiskyUserListNextToken: "u" } },
+    }).contextKey,
     "AzureRiskyUsers(true)",
   );
 });
