@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { isEntrakitError } from "../errors.ts";
+import { registerStoreCommand } from "./store.ts";
 import { registerEmulatorCommand } from "./emulator.ts";
 import { registerStoreCommand } from "./store.ts";
 

@@ -8,10 +8,23 @@
  * Killed at any point, running the rotation again with the same two keys skips the records already under
  * the new key and finishes the rest: nothing is lost as long as both keys are kept until it completes.
  */
+import { renameSync } from "node:fs";
 import { EntrakitError } from "../errors.ts";
-import { isSealed, type MasterKey, open, seal, sealedKeyId } from "./seal.ts";
+import { openBackend, resolveStoreLocation } from "./open.ts";
+import {
+  generateMasterKey,
+  isSealed,
+  type MasterKey,
+  masterKeyFromBytes,
+  open,
+  parseMasterKey,
+  readKeyFile,
+  seal,
+  sealedKeyId,
+  writeKeyFile,
+} from "./seal.ts";
 import { EntrakitStore, META_NAMESPACE, SEAL_MARKER_KEY, type SealMarker } from "./store.ts";
-import type { StoreBackend } from "./types.ts";
+import type { OpenStoreOptions, StoreBackend } from "./types.ts";
 
 export interface RecordRef {
   namespace: string;
@@ -145,4 +158,91 @@ export async function rotateMasterKey(
   const { marker, version } = await readMarker(backend);
   if (marker?.rotatingTo === newKey.id) await writeMarker(backend, { keyId: newKey.id }, version);
   return report;
+}
+
+export interface ConfiguredRotation {
+  report: RotationReport;
+  oldKeyId: string;
+  newKeyId: string;
+  /** The key file now holding the new key; undefined when the keys come from the environment. */
+  keyFile?: string;
+}
+
+/**
+ * Rotates the key the store is configured with. With `ENTRAKIT_MASTER_KEY`, the new key must be given in
+ * `ENTRAKIT_NEW_MASTER_KEY` and the caller then switches the variable. With a key file, the new key is
+ * written (0600) to `<key file>.next` first (or taken from `ENTRAKIT_NEW_MASTER_KEY`), the records are
+ * re-sealed, and only then is `.next` renamed over the key file: a run killed at any point is finished
+ * by running it again, which picks up `.next`.
+ */
+export async function rotateConfiguredMasterKey(options: OpenStoreOptions = {}): Promise<ConfiguredRotation> {
+  const env = options.env ?? process.env;
+  const location = resolveStoreLocation(options);
+  if (location.kind === "memory") {
+    throw new EntrakitError(
+      "usage",
+      "a memory: store lives only in its process; there is nothing to rotate.",
+    );
+  }
+  const givenNew = env.ENTRAKIT_NEW_MASTER_KEY
+    ? parseMasterKey(env.ENTRAKIT_NEW_MASTER_KEY, "ENTRAKIT_NEW_MASTER_KEY")
+    : undefined;
+  const fromEnv = options.masterKey
+    ? masterKeyFromBytes(options.masterKey)
+    : env.ENTRAKIT_MASTER_KEY
+      ? parseMasterKey(env.ENTRAKIT_MASTER_KEY, "ENTRAKIT_MASTER_KEY")
+      : undefined;
+  let oldKey: MasterKey;
+  let newKey: MasterKey;
+  let keyFile: string | undefined;
+  if (fromEnv) {
+    if (!givenNew) {
+      throw new EntrakitError(
+        "usage",
+        "the master key comes from ENTRAKIT_MASTER_KEY, so the new key must be given too.",
+        {
+          hint: "Set ENTRAKIT_NEW_MASTER_KEY to a new key (openssl rand -base64 32), run again, then set ENTRAKIT_MASTER_KEY to it.",
+        },
+      );
+    }
+    oldKey = fromEnv;
+    newKey = givenNew;
+  } else {
+    keyFile = location.keyFile!;
+    const current = readKeyFile(keyFile);
+    if (!current) {
+      throw new EntrakitError(
+        "usage",
+        `this store has no master key yet (no ENTRAKIT_MASTER_KEY, no key file ${keyFile}).`,
+        {
+          hint: "Nothing is sealed yet, so there is nothing to rotate.",
+        },
+      );
+    }
+    oldKey = current;
+    const next = `${keyFile}.next`;
+    const pending = readKeyFile(next);
+    if (pending && givenNew && pending.id !== givenNew.id) {
+      throw new EntrakitError(
+        "usage",
+        `an unfinished rotation left ${next} with another key than ENTRAKIT_NEW_MASTER_KEY.`,
+        {
+          hint: "Unset ENTRAKIT_NEW_MASTER_KEY to finish that rotation first.",
+        },
+      );
+    }
+    newKey = pending ?? givenNew ?? generateMasterKey();
+    if (!pending && !writeKeyFile(next, newKey)) newKey = readKeyFile(next)!;
+  }
+  const backend = openBackend(location, options.now);
+  let report: RotationReport;
+  try {
+    report = await rotateMasterKey(backend, oldKey, newKey);
+  } finally {
+    await backend.close();
+  }
+  if (keyFile) renameSync(`${keyFile}.next`, keyFile);
+  const result: ConfiguredRotation = { report, oldKeyId: oldKey.id, newKeyId: newKey.id };
+  if (keyFile) result.keyFile = keyFile;
+  return result;
 }
