@@ -4,7 +4,6 @@
  */
 import { Command, CommanderError } from "commander";
 import { isEntrakitError } from "../errors.ts";
-import { registerStoreCommand } from "./store.ts";
 import { registerEmulatorCommand } from "./emulator.ts";
 import { registerStoreCommand } from "./store.ts";
 
