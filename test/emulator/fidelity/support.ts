@@ -12,9 +12,9 @@
 import assert from "node:assert/strict";
 import { createHash, webcrypto } from "node:crypto";
 import tls from "node:tls";
-import * as x509 from "@peculiar/x509";
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { startEmulator } from "../../../src/emulator/server.ts";
+import { loadX509 } from "../../../src/emulator/x509.ts";
 
 export type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -41,7 +41,7 @@ export interface TestCertificate {
 
 /** A self-signed RSA certificate for client-assertion tests (the emulator only ever sees the public part). */
 export async function makeCertificate(subject = "CN=entrakit fidelity test"): Promise<TestCertificate> {
-  x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+  const x509 = await loadX509();
   const algorithm = {
     name: "RSASSA-PKCS1-v1_5",
     hash: "SHA-256",
