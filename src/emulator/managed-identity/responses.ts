@@ -54,41 +54,11 @@ export interface ErrorInput {
   error: string;
   description: string;
   correlationId: string;
-  /** AADSTS numbers, when the failure comes from Entra behind the endpoint. */
-  errorCodes?: number[];
-  traceId?: string;
-  timestamp?: string;
 }
 
 export function errorBody(source: SourceSpec, input: ErrorInput): Record<string, unknown> {
   if (source.errorShape === "app-service") {
     return { statusCode: input.status, message: input.description, correlationId: input.correlationId };
   }
-  const body: Record<string, unknown> = { error: input.error, error_description: input.description };
-  if (input.errorCodes) {
-    body.error_codes = input.errorCodes;
-    body.timestamp = input.timestamp;
-    body.trace_id = input.traceId;
-    body.correlation_id = input.correlationId;
-  }
-  return body;
-}
-
-/** Entra's timestamp format in error descriptions: `YYYY-MM-DD hh:mm:ssZ`. */
-export function entraTimestamp(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 19).replace("T", " ")}Z`;
-}
-
-/** AADSTS500011 as Entra words it, with the Trace ID / Correlation ID / Timestamp tail. */
-export function resourceNotFoundDescription(
-  resource: string,
-  tenantName: string,
-  ids: { traceId: string; correlationId: string; timestamp: string },
-): string {
-  return (
-    `AADSTS500011: The resource principal named ${resource} was not found in the tenant named ${tenantName}. ` +
-    "This can happen if the application has not been installed by the administrator of the tenant or consented " +
-    "to by any user in the tenant. You might have sent your authentication request to the wrong tenant. " +
-    `Trace ID: ${ids.traceId} Correlation ID: ${ids.correlationId} Timestamp: ${ids.timestamp}`
-  );
+  return { error: input.error, error_description: input.description };
 }

@@ -6,9 +6,10 @@
 import { randomUUID } from "node:crypto";
 import type { EmulatorCore, RequestContext, ResourceApiRecord } from "../contracts.ts";
 import { sendJson } from "../http-util.ts";
+import { AadstsError, errorBody as entraErrorBody } from "../identity/errors.ts";
 import type { ArcKeyFiles } from "./arc-keys.ts";
 import { resolveIdentity, type Selector } from "./hosts.ts";
-import { entraTimestamp, errorBody, resourceNotFoundDescription, tokenBody } from "./responses.ts";
+import { errorBody, tokenBody } from "./responses.ts";
 import type { RoutedPath, SourceSpec } from "./sources.ts";
 
 export interface TokenEndpointState {
@@ -113,17 +114,20 @@ async function decide(state: TokenEndpointState, ctx: RequestContext, route: Rou
   const api = state.core.directory.resourceApi(resource);
   const now = state.core.clock.now();
   if (!api) {
-    const ids = { traceId: randomUUID(), correlationId, timestamp: entraTimestamp(now) };
-    const description = resourceNotFoundDescription(resource, identity.tenantId, ids);
+    // Entra behind the endpoint refuses the resource: its own error body, AADSTS500011.
+    const refusal = new AadstsError(500011, { resource, tenant: identity.tenantId });
+    const entra = entraErrorBody(refusal, now, correlationId);
     return {
       status: 400,
-      body: errorBody(source, {
-        status: 400,
-        error: "invalid_resource",
-        description,
-        errorCodes: [500011],
-        ...ids,
-      }),
+      body:
+        source.errorShape === "app-service"
+          ? errorBody(source, {
+              status: 400,
+              error: entra.error,
+              description: entra.error_description,
+              correlationId,
+            })
+          : { ...entra },
     };
   }
 

@@ -154,7 +154,7 @@ describe("IMDS token endpoint", () => {
     );
     assert.match(
       description,
-      /Trace ID: [0-9a-f-]{36} Correlation ID: \S+ Timestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/,
+      /Trace ID: [0-9a-f-]{36}\r\nCorrelation ID: \S+\r\nTimestamp: \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$/,
     );
     assert.deepEqual(result.json.error_codes, [500011]);
     assert.equal(typeof result.json.trace_id, "string");
