@@ -3,7 +3,8 @@
  * one entry per module.
  */
 import type { EmulatorModuleFactory } from "./contracts.ts";
+import { graphModule } from "./graph/index.ts";
 import { identityModule } from "./identity/index.ts";
 import { managedIdentityModule } from "./managed-identity/index.ts";
 
-export const defaultModules: EmulatorModuleFactory[] = [identityModule, managedIdentityModule];
+export const defaultModules: EmulatorModuleFactory[] = [identityModule, managedIdentityModule, graphModule];
