@@ -1,0 +1,55 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { azureRiskyUsers } from "../../src/integrations/azure-risky-users/manifest.ts";
+import { allCommands } from "../../src/runtime/auth-commands.ts";
+import { commandHelp, commandListHelp, complete } from "../../src/runtime/help.ts";
+
+const commands = allCommands(azureRiskyUsers);
+const byName = (name: string) => commands.find((c) => c.name === name)!;
+
+test("!help lists every command and marks the writes", () => {
+  const text = commandListHelp("Azure Risky Users commands", commands);
+  assert.ok(text.startsWith("### Azure Risky Users commands\n|Command|Description|\n|---|---|\n"));
+  assert.match(text, /\| !azure-risky-users-auth-test \| Tests the connectivity to Azure\. \|/);
+  assert.match(text, /\| !azure-risky-users-dismiss \| .* \(changes the tenant\) \|/);
+  assert.equal(text.trimEnd().split("\n").length, 3 + commands.length);
+});
+
+test("!help <command> shows arguments with defaults and values, and the context paths", () => {
+  const text = commandHelp(byName("azure-risky-users-list"));
+  assert.match(
+    text,
+    /^### !azure-risky-users-list\nReturns a list of all risky users and their properties\.\nNeeds IdentityRiskyUser\.Read\.All and Microsoft Entra ID P2\.\n/,
+  );
+  // No argument is required, so the Required column is dropped.
+  assert.match(text, /\|Argument\|Default\|Values\|Description\|/);
+  assert.match(text, /\| risk_level \| {2}\| low, medium, high \| Risk level to filter by\. \|/);
+  assert.match(text, /\| limit \| 50 \| 0-100000 \|/);
+  assert.match(text, /\| updated_after \| {2}\| date \|/);
+  assert.doesNotMatch(text, /\| page \|/);
+  assert.match(text, /Merged into the context: AzureRiskyUsers\.RiskyUser by id\./);
+  assert.match(text, /\| AzureRiskyUsers\.RiskyUserListNextToken \| String \|/);
+  const get = commandHelp(byName("azure-risky-user-get"));
+  assert.match(get, /\| id \| yes \| Risky user ID to retrieve\. \|/, "empty columns are dropped");
+});
+
+test("completion: commands, unused argument names, predefined values", () => {
+  assert.deepEqual(complete("!azure-risky-users-risk", commands), [
+    "!azure-risky-users-risk-detections-list",
+    "!azure-risky-users-risk-detection-get",
+  ]);
+  assert.deepEqual(complete("!he", commands, ["help", "context"]), ["!help"]);
+  assert.deepEqual(complete("!azure-risky-users-list risk_", commands), ["risk_state=", "risk_level="]);
+  assert.deepEqual(complete("!azure-risky-users-list risk_level=high risk_", commands), ["risk_state="]);
+  assert.deepEqual(complete("!azure-risky-users-list risk_level=", commands), [
+    "risk_level=low",
+    "risk_level=medium",
+    "risk_level=high",
+  ]);
+  assert.deepEqual(complete("!azure-risky-users-list order_by=riskLast", commands), [
+    'order_by="riskLastUpdatedDateTime desc"',
+    'order_by="riskLastUpdatedDateTime asc"',
+  ]);
+  assert.deepEqual(complete("!azure-risky-users-list us", commands), ["using="]);
+  assert.deepEqual(complete("!nope x", commands), []);
+});
