@@ -211,14 +211,19 @@ export class RedisBackend implements StoreBackend {
     });
   }
 
+  /** The key prefix as a SCAN glob: a user-chosen prefix may hold glob characters. */
+  #globSpace(namespace: string): string {
+    return this.#space(namespace).replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+  }
+
   async list(namespace: string, prefix = ""): Promise<string[]> {
     const head = `${this.#space(namespace)}:k:`;
-    const keys = await this.#scan(`${head}${encode(prefix)}*`);
+    const keys = await this.#scan(`${this.#globSpace(namespace)}:k:${encode(prefix)}*`);
     return keys.map((key) => decodeURIComponent(key.slice(head.length))).sort();
   }
 
   async clear(namespace: string, prefix = ""): Promise<number> {
-    const keys = await this.#scan(`${this.#space(namespace)}:k:${encode(prefix)}*`);
+    const keys = await this.#scan(`${this.#globSpace(namespace)}:k:${encode(prefix)}*`);
     let deleted = 0;
     for (let i = 0; i < keys.length; i += 500) {
       const batch = keys.slice(i, i + 500);
@@ -228,7 +233,8 @@ export class RedisBackend implements StoreBackend {
   }
 
   async namespaces(): Promise<string[]> {
-    const keys = await this.#scan(`${this.#prefix}{*}:k:*`);
+    const glob = this.#prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+    const keys = await this.#scan(`${glob}{*}:k:*`);
     const names = new Set<string>();
     for (const key of keys) {
       const end = key.indexOf("}:k:", this.#prefix.length);

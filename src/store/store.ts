@@ -86,6 +86,8 @@ export class EntrakitStore implements Store {
   readonly #keySource: MasterKeySource;
   readonly #now: NowFn;
   #key: Promise<MasterKey> | undefined;
+  /** Version of the seal marker the key was checked against. */
+  #markerVersion = 0;
 
   constructor(backend: StoreBackend, keySource: MasterKeySource, now: NowFn = Date.now) {
     this.backend = backend;
@@ -134,9 +136,13 @@ export class EntrakitStore implements Store {
           },
         );
         if (!created.ok) continue; // another process sealed first: check against its marker
+        this.#markerVersion = created.version;
         return key;
       }
-      if (marker.keyId === key.id && !marker.rotatingTo) return key;
+      if (marker.keyId === key.id && !marker.rotatingTo) {
+        this.#markerVersion = raw!.version;
+        return key;
+      }
       if (marker.rotatingTo === key.id || marker.keyId === key.id) {
         throw new EntrakitError("sealed_data", "a master key rotation of this store has not finished.", {
           hint: "Finish it with `entrakit store rotate-key` (it resumes where it stopped).",
@@ -148,6 +154,18 @@ export class EntrakitStore implements Store {
         { hint: WRONG_KEY_HINT },
       );
     }
+  }
+
+  /**
+   * The key to seal with, re-checked against the marker first: if another process rotated the key since,
+   * sealing with the old one would write records the rest of the fleet cannot open.
+   */
+  async #sealingKey(): Promise<MasterKey> {
+    const key = await this.masterKey();
+    const marker = await this.backend.get(META_NAMESPACE, SEAL_MARKER_KEY);
+    if (marker?.version === this.#markerVersion) return key;
+    this.#key = undefined;
+    return this.masterKey();
   }
 
   async #decode<T extends Json>(
@@ -167,7 +185,7 @@ export class EntrakitStore implements Store {
   async #encode(namespace: string, key: string, value: Json, sealIt: boolean | undefined): Promise<string> {
     const text = JSON.stringify(value);
     if (typeof text !== "string") fail(`the value for store key "${key}" is not JSON.`);
-    return sealIt ? seal(await this.masterKey(), text, namespace, key) : text;
+    return sealIt ? seal(await this.#sealingKey(), text, namespace, key) : text;
   }
 
   async get<T extends Json = Json>(namespace: string, key: string): Promise<StoreEntry<T> | undefined> {

@@ -71,7 +71,10 @@ export interface Lease {
   name: string;
   owner: string;
   fence: number;
-  /** Milliseconds since the epoch (the backend's clock: the server's for Redis). */
+  /**
+   * Milliseconds since the epoch, by this process's clock (Redis itself expires the lease after its TTL
+   * on the server's clock).
+   */
   expiresAt: number;
 }
 

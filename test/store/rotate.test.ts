@@ -61,6 +61,23 @@ describe("rotateMasterKey", () => {
     await stale.close();
   });
 
+  it("stops a process still holding the old key from sealing after another process rotated", async () => {
+    const path = newPath();
+    const [oldKey, newKey] = [generateMasterKey(), generateMasterKey()];
+    await seed(path, oldKey);
+    const stale = await open(path, oldKey);
+    assert.equal((await stale.get("graph 1", "refresh"))?.value, "fake-refresh-1");
+    const backend = new SqliteBackend({ path });
+    await rotateMasterKey(backend, oldKey, newKey);
+    await backend.close();
+    await assert.rejects(stale.set("graph 1", "refresh", "fake-rotated", { seal: true }), {
+      code: "sealed_data",
+      message: /does not match/,
+    });
+    await stale.close();
+    await assertReadable(path, newKey);
+  });
+
   it("refuses a wrong current key and changes nothing", async () => {
     const path = newPath();
     const key = generateMasterKey();
