@@ -13,7 +13,7 @@ export type Predicate = (record: GraphRecord) => boolean;
 type ComparisonOp = "eq" | "ne" | "lt" | "le" | "gt" | "ge";
 
 type Token =
-  | { kind: "lparen" | "rparen"; pos: number }
+  | { kind: "lparen" | "rparen" | "comma"; pos: number }
   | { kind: "word"; text: string; pos: number }
   | { kind: "string"; value: string; pos: number }
   | { kind: "typed"; typeName: string; value: string; pos: number }
@@ -59,8 +59,8 @@ function tokenize(text: string): Token[] {
     const ch = text[i]!;
     if (ch === " " || ch === "\t") {
       i += 1;
-    } else if (ch === "(" || ch === ")") {
-      tokens.push({ kind: ch === "(" ? "lparen" : "rparen", pos: i });
+    } else if (ch === "(" || ch === ")" || ch === ",") {
+      tokens.push({ kind: ch === "(" ? "lparen" : ch === ")" ? "rparen" : "comma", pos: i });
       i += 1;
     } else if (ch === "'") {
       const { value, end } = readString(text, i);
@@ -260,6 +260,8 @@ function describe(token: Token): string {
       return "'('";
     case "rparen":
       return "')'";
+    case "comma":
+      return "','";
     case "word":
       return `'${token.text}'`;
     case "number":
