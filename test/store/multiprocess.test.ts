@@ -12,7 +12,6 @@ import { after, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { generateMasterKey, openStore } from "../../src/store/index.ts";
 import { encodeMasterKey } from "../../src/store/seal.ts";
-import { withPrefix } from "./helpers/clock.ts";
 import { redisForTests, redisUnavailableReason } from "./helpers/redis.ts";
 
 const run = promisify(execFile);
@@ -57,7 +56,7 @@ describe("several processes on one store", () => {
   it(`Redis: ${PROCESSES} processes lose no update`, { skip }, async () => {
     const redis = await redisForTests();
     try {
-      await hammerStore(withPrefix(redis.url, `entrakit-test-${randomUUID()}:`));
+      await hammerStore(redis.prefixed(`entrakit-test-${randomUUID()}:`));
     } finally {
       await redis.stop();
     }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { openStore } from "../../src/store/index.ts";
-import { sleep, withPrefix } from "./helpers/clock.ts";
+import { sleep } from "./helpers/clock.ts";
 import { storeContract } from "./helpers/contract.ts";
 import { redisForTests, redisUnavailableReason } from "./helpers/redis.ts";
 
@@ -19,8 +19,8 @@ if (skip) {
   // Redis TTLs run on the server's clock, so time is advanced by really waiting (a few hundred ms).
   it("keeps stores with different key prefixes apart, even prefixes holding glob characters", async () => {
     const tag = randomUUID();
-    const a = await openStore({ url: withPrefix(redis.url, `t${tag}*?:`), env: {} });
-    const b = await openStore({ url: withPrefix(redis.url, `t${tag}-b:`), env: {} });
+    const a = await openStore({ url: redis.prefixed(`t${tag}*?:`), env: {} });
+    const b = await openStore({ url: redis.prefixed(`t${tag}-b:`), env: {} });
     try {
       await a.set("inst", "k", "a");
       await b.set("other", "k", "b");
@@ -36,7 +36,7 @@ if (skip) {
     }
   });
   storeContract("Redis", async () => ({
-    store: await openStore({ url: withPrefix(redis.url, prefix), env: {} }),
+    store: await openStore({ url: redis.prefixed(prefix), env: {} }),
     advance: (ms) => sleep(ms),
   }));
 }

@@ -13,7 +13,6 @@ import { after, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { generateMasterKey, openStore } from "../../src/store/index.ts";
 import { encodeMasterKey } from "../../src/store/seal.ts";
-import { withPrefix } from "./helpers/clock.ts";
 import { redisForTests, redisUnavailableReason } from "./helpers/redis.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "entrakit-seal-"));
@@ -165,7 +164,7 @@ const skip = redisUnavailableReason();
 describe("sealing on Redis", { skip }, () => {
   it("keeps secrets out of Redis and refuses a wrong key", async () => {
     const redis = await redisForTests();
-    const url = withPrefix(redis.url, `entrakit-test-${randomUUID()}:`);
+    const url = redis.prefixed(`entrakit-test-${randomUUID()}:`);
     const raw = new Redis(redis.url);
     try {
       const env = keyEnv();

@@ -8,6 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 
 export function redisServerAvailable(): boolean {
   return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
@@ -93,9 +94,41 @@ export async function startRedisChild(persistent = false): Promise<RedisChild> {
   return redis;
 }
 
-/** A Redis URL for a test file: `REDIS_URL`, else a child server; `stop` kills the child if any. */
-export async function redisForTests(): Promise<{ url: string; stop: () => Promise<void> }> {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => {} };
+export interface TestRedis {
+  url: string;
+  /** The URL with `?prefix=`, so each test has its own keys even on a shared Redis. */
+  prefixed(prefix: string): string;
+  /** Kills our child server, or on a shared `REDIS_URL` deletes the keys under every prefix used. */
+  stop(): Promise<void>;
+}
+
+/** A Redis for a test file: `REDIS_URL`, else a child server of our own. */
+export async function redisForTests(): Promise<TestRedis> {
+  const prefixes: string[] = [];
+  const prefixed = (url: string, prefix: string) => {
+    prefixes.push(prefix);
+    const parsed = new URL(url);
+    parsed.searchParams.set("prefix", prefix);
+    return parsed.toString();
+  };
+  const shared = process.env.REDIS_URL;
+  if (shared) {
+    return {
+      url: shared,
+      prefixed: (prefix) => prefixed(shared, prefix),
+      async stop() {
+        const client = new Redis(shared);
+        try {
+          for (const prefix of prefixes) {
+            const keys = await client.keys(`${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}*`);
+            if (keys.length > 0) await client.del(...keys);
+          }
+        } finally {
+          client.disconnect();
+        }
+      },
+    };
+  }
   const child = await startRedisChild();
-  return { url: child.url, stop: () => child.kill() };
+  return { url: child.url, prefixed: (prefix) => prefixed(child.url, prefix), stop: () => child.kill() };
 }
