@@ -4,7 +4,7 @@
  * holds the window once, never the pages beside it.
  */
 import { type ApiClient, isApiError, type Query } from "./api-client.ts";
-import { asPage, nextLinkOf } from "./odata.ts";
+import { asPage, nextLinkOf, type ODataPage } from "./odata.ts";
 
 export interface WalkOptions {
   /** Items to take. */
@@ -22,19 +22,59 @@ export interface WalkResult {
   context: string | undefined;
   /** The link to the data after the window, or undefined when the service ran out. */
   nextLink: string | undefined;
-  /** Requests made. */
-  requests: number;
-  /** The first page's body, untouched (some commands return it as their raw response). */
-  firstPage: Record<string, unknown>;
 }
 
 /**
- * Graph answers 400 with an empty message when a nextLink points just past the last item (docs issues
- * #16332, #2329). A nextLink the service itself handed out cannot be a bad request of ours, so a 400 on
- * one means there is nothing more.
+ * Graph answers 400 with an empty message when the items left after a nextLink exactly fill one page
+ * (docs issues #16332, #2329). A nextLink the service itself handed out cannot be a bad request of ours,
+ * so a 400 on one means "the bug", never "our mistake".
  */
 export function isEndOfDataOnNextLink(error: unknown): boolean {
   return isApiError(error) && error.status === 400;
+}
+
+/**
+ * The same nextLink asking for a page one item larger (one smaller at Graph's maximum), so the items left
+ * no longer exactly fill a page and the bug does not strike. Only the `$top` digits change; the rest of
+ * the link stays byte for byte. Undefined when the link carries no `$top`.
+ */
+export function alternatePageLink(link: string, maxPageSize = 500): string | undefined {
+  const match = /([?&](?:\$|%24)top=)(\d+)/i.exec(link);
+  if (!match) return undefined;
+  const top = Number(match[2]);
+  if (top < 1) return undefined;
+  const other = top < maxPageSize ? top + 1 : top - 1;
+  return `${link.slice(0, match.index)}${match[1]}${other}${link.slice(match.index + match[0].length)}`;
+}
+
+/** The bug's exact signature: 400 with an empty message. For links a user pasted, where a 400 may be real. */
+export function isLastPageBug(error: unknown): boolean {
+  return isApiError(error) && error.status === 400 && error.apiMessage === "";
+}
+
+/**
+ * GETs a nextLink, riding out Graph's last-page bug: on a 400 it asks once more with another page size.
+ * Resolves to undefined when that fails too, which means there is nothing more to read.
+ */
+export async function getNextPage(
+  client: ApiClient,
+  link: string,
+  what: string,
+  isBug: (error: unknown) => boolean = isEndOfDataOnNextLink,
+): Promise<ODataPage | undefined> {
+  try {
+    return asPage(await client.get(link), what);
+  } catch (error) {
+    if (!isBug(error)) throw error;
+  }
+  const alternate = alternatePageLink(link);
+  if (alternate === undefined) return undefined;
+  try {
+    return asPage(await client.get(alternate), what);
+  } catch (error) {
+    if (isBug(error)) return undefined;
+    throw error;
+  }
 }
 
 export async function walkPages(
@@ -46,9 +86,7 @@ export async function walkPages(
   const skip = options.skip ?? 0;
   const items: Record<string, unknown>[] = [];
   let seen = 0;
-  let requests = 1;
   let page = asPage(await client.get(path, query), `GET ${path}`);
-  const firstPage = page;
   let context = page["@odata.context"];
   let link: string | undefined;
   for (;;) {
@@ -64,16 +102,13 @@ export async function walkPages(
         ? `Skipping to item ${skip + 1} of ${options.what}…`
         : `Fetched ${items.length} of ${options.limit} ${options.what}…`,
     );
-    try {
-      page = asPage(await client.get(link), `GET ${path} (next page)`);
-      requests++;
-    } catch (error) {
-      if (!isEndOfDataOnNextLink(error)) throw error;
-      requests++;
+    const next = await getNextPage(client, link, `GET ${path} (next page)`);
+    if (!next) {
       link = undefined;
       break;
     }
+    page = next;
     context = page["@odata.context"] ?? context;
   }
-  return { items, context, nextLink: link, requests, firstPage };
+  return { items, context, nextLink: link };
 }

@@ -12,7 +12,7 @@ import type { CommandResult } from "../../runtime/result.ts";
 import { type ApiClient, isApiError } from "../api-client.ts";
 import type { CommandContext, CommandHandler } from "../handler.ts";
 import { asPage, nextLinkOf, odataQuery } from "../odata.ts";
-import { walkPages } from "../paging.ts";
+import { getNextPage, isLastPageBug, walkPages } from "../paging.ts";
 import { buildFilter } from "./filter.ts";
 import {
   CONTEXT_ROOT,
@@ -105,14 +105,9 @@ const listUsers: CommandHandler = async (args, { client, progress }) => {
   let raw: Item;
   let users: Item[];
   if (nextToken !== undefined) {
-    // The link already carries the filter, order and page size of the call that produced it.
-    try {
-      raw = asPage(await client.get(nextToken), "the next_token page");
-    } catch (error) {
-      if (!(isApiError(error) && error.status === 400 && error.apiMessage === "")) throw error;
-      // Graph's last-page bug: the previous page was the last one.
-      raw = { value: [] };
-    }
+    // The link already carries the filter, order and page size of the call that produced it. When
+    // Graph's last-page bug leaves nothing to read, the previous page was the last one.
+    raw = (await getNextPage(client, nextToken, "the next_token page", isLastPageBug)) ?? { value: [] };
     users = raw.value as Item[];
   } else if (pageSize !== undefined) {
     const query = odataQuery([

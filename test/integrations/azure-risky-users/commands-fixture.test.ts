@@ -281,6 +281,54 @@ test("a 400 on a last nextLink ends paging cleanly (Graph docs issue 16332)", as
   }
 });
 
+test("the last-page bug does not lose the last page: the link is asked again with another page size", async () => {
+  // Graph's bug as reported: following a nextLink whose remaining items exactly fill a page answers 400.
+  const total = 6;
+  const buggy = await startFixture((request, origin) => {
+    const top = Number(request.query.get("$top") ?? 20);
+    const skip = Number(request.query.get("$skiptoken") ?? 0);
+    if (request.query.has("$skiptoken") && total - skip === top) {
+      return { status: 400, body: { error: { code: "BadRequest", message: "" } } };
+    }
+    const value = Array.from({ length: Math.min(top, total - skip) }, (_, i) => ({ id: `u${skip + i}` }));
+    const next = skip + value.length;
+    return {
+      body: {
+        value,
+        ...(next < total ? { "@odata.nextLink": `${origin}${USERS}?$top=${top}&$skiptoken=${next}` } : {}),
+      },
+    };
+  });
+  try {
+    const walked = await run("!azure-risky-users-list limit=100", buggy.url);
+    assert.deepEqual(
+      (walked.results[0]!.outputs!.data as { id: string }[]).map((u) => u.id),
+      ["u0", "u1", "u2", "u3", "u4", "u5"],
+    );
+    assert.deepEqual(
+      walked.requests.map((url) => url.search.replaceAll("%24", "$")),
+      ["?$top=100&$orderby=riskLastUpdatedDateTime+desc"],
+      "one page of 100 holds everything",
+    );
+    const paged = await run("!azure-risky-users-list page_size=3", buggy.url);
+    const token = paged.results[1]!.outputs!.data as { RiskyUserListNextToken: string };
+    const last = await run(`!azure-risky-users-list next_token=${token.RiskyUserListNextToken}`, buggy.url);
+    assert.deepEqual(
+      last.requests.map((url) => url.search.replaceAll("%24", "$")),
+      ["?$top=3&$skiptoken=3", "?$top=4&$skiptoken=3"],
+    );
+    assert.deepEqual(
+      (last.results[0]!.outputs!.data as { id: string }[]).map((u) => u.id),
+      ["u3", "u4", "u5"],
+    );
+    assert.equal(last.results.length, 1, "no token after the real last page");
+    const small = await run("!azure-risky-users-list limit=6 page_size=2", buggy.url);
+    assert.equal((small.results[0]!.outputs!.data as unknown[]).length, 2);
+  } finally {
+    await buggy.close();
+  }
+});
+
 test("limit streams across pages and truncates exactly", async () => {
   const { results, requests } = await run("!azure-risky-users-list limit=1200", collection.url);
   assert.equal((results[0]!.outputs!.data as unknown[]).length, 1200);

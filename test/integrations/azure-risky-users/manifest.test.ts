@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { EntrakitError } from "../../../src/errors.ts";
 import { appendClause, buildFilter } from "../../../src/integrations/azure-risky-users/filter.ts";
 import { azureRiskyUsersModule } from "../../../src/integrations/azure-risky-users/index.ts";
+import { alternatePageLink } from "../../../src/integrations/paging.ts";
 import { findIntegration } from "../../../src/integrations/registry.ts";
 import {
   allCommands,
@@ -196,4 +197,16 @@ test("the registry finds the integration by id or prefix and names the known one
       error instanceof EntrakitError &&
       error.toLine() === 'Unknown integration "nope". Known integrations: AzureRiskyUsers.',
   );
+});
+
+test("alternatePageLink changes only the $top digits", () => {
+  assert.equal(
+    alternatePageLink("https://g/v1.0/x?$top=2&$skiptoken=a%2Bb"),
+    "https://g/v1.0/x?$top=3&$skiptoken=a%2Bb",
+  );
+  assert.equal(
+    alternatePageLink("https://g/v1.0/x?$skiptoken=z&%24top=500"),
+    "https://g/v1.0/x?$skiptoken=z&%24top=499",
+  );
+  assert.equal(alternatePageLink("https://g/v1.0/x?$skiptoken=z"), undefined);
 });
