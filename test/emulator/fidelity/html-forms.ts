@@ -141,3 +141,75 @@ export class FormSession {
     return this.request(form.action, { method: "POST", body });
   }
 }
+
+export interface Person {
+  userPrincipalName: string;
+  password: string;
+  /** What the device login page asks for first. */
+  userCode?: string;
+  /** Approve (default) or deny on consent/confirmation pages. */
+  decision?: "approve" | "deny";
+}
+
+const APPROVE = /^(accept|approve|allow|yes|continue|next|sign ?in|submit|grant|confirm)/i;
+const DENY = /^(deny|decline|cancel|no|reject)/i;
+
+/**
+ * Walk the emulator's pages as `person`, from `startUrl` until a redirect (or a form_post form) targets a
+ * URL for which `isDone` is true; returns that URL with the form fields folded into its query for
+ * form_post. With `endsOnPage`, a page without a form ends the walk and its HTML is returned. Fills user name, password and user code fields by type and name, presses approve or deny.
+ */
+export async function walkPages(
+  session: FormSession,
+  startUrl: string,
+  person: Person,
+  isDone: (url: string) => boolean,
+  options: { endsOnPage?: boolean } = {},
+): Promise<string> {
+  let page = await session.request(startUrl);
+  const seen: string[] = [];
+  for (let step = 0; step < 12; step += 1) {
+    seen.push(`${page.status} ${page.url}`);
+    if (page.location) {
+      if (isDone(page.location)) return page.location;
+      page = await session.request(page.location);
+      continue;
+    }
+    assert.equal(page.status, 200, `page ${page.url} answered ${page.status}: ${page.body.slice(0, 300)}`);
+    const forms = parseForms(page.body, page.url);
+    // Device login ends on a confirmation page with nothing left to submit.
+    if (forms.length === 0 && options.endsOnPage) return page.body;
+    assert.ok(
+      forms.length > 0,
+      `no form on ${page.url} (after ${seen.join(" → ")}): ${page.body.slice(0, 400)}`,
+    );
+    const form = forms.find((f) => isDone(f.action)) ?? forms[0]!;
+    if (isDone(form.action)) {
+      const url = new URL(form.action);
+      for (const field of form.fields) url.searchParams.set(field.name, field.value);
+      return url.toString();
+    }
+    const values: Record<string, string> = {};
+    for (const field of form.fields) {
+      if (field.type === "hidden") continue;
+      if (field.type === "password") values[field.name] = person.password;
+      else if (/code|otc/i.test(field.name) && person.userCode) values[field.name] = person.userCode;
+      else if (/user|login|upn|email|name|account/i.test(field.name))
+        values[field.name] = person.userPrincipalName;
+    }
+    const wanted = person.decision === "deny" ? DENY : APPROVE;
+    const button = form.buttons.find(
+      (b) => wanted.test(b.value) || wanted.test(b.label) || wanted.test(b.name),
+    );
+    page = await session.submit(
+      form,
+      values,
+      button ? new RegExp(`^${escapeRegExp(button.value || button.label)}$`) : undefined,
+    );
+  }
+  throw new Error(`walkPages: no end after ${seen.join(" → ")}`);
+}
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
