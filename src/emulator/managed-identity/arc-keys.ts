@@ -10,6 +10,8 @@ import { join } from "node:path";
 import type { Clock } from "../contracts.ts";
 
 const KEY_LIFETIME_MS = 60_000;
+/** Unanswered challenges kept at most; the oldest key file goes first (a flood cannot fill the disk). */
+const MAX_PENDING = 256;
 
 export class ArcKeyFiles {
   readonly directory: string;
@@ -33,6 +35,11 @@ export class ArcKeyFiles {
   /** Write a new key file and return its path (the `realm` of the challenge). */
   issue(): string {
     this.#dropExpired();
+    if (this.#pending.size >= MAX_PENDING) {
+      const [oldest, entry] = this.#pending.entries().next().value!;
+      this.#pending.delete(oldest);
+      rmSync(entry.path, { force: true });
+    }
     const secret = randomBytes(32).toString("hex");
     const path = join(this.directory, `${randomUUID()}.key`);
     writeFileSync(path, secret, { mode: 0o600 });

@@ -165,3 +165,60 @@ describe("Cloud Shell", () => {
     assert.equal(noResource.status, 400);
   });
 });
+
+describe("module configuration (the managedIdentity section of the emulator config)", () => {
+  test("currentVm, identityHeader and tokenLifetimeSeconds are honoured", async () => {
+    const configured = await startEmulator({
+      port: 0,
+      config: {
+        managedIdentity: {
+          currentVm: "vm-elsewhere",
+          identityHeader: "a-fixed-header-for-tests",
+          tokenLifetimeSeconds: 3600,
+        },
+      },
+    });
+    try {
+      const url = configured.url.replace(/\/$/, "");
+      const state = await admin(url, "managed-identity/state");
+      assert.equal(state.json.currentVm, "vm-elsewhere");
+      assert.deepEqual(state.json.appService, { identityHeader: "a-fixed-header-for-tests" });
+      const resource = encodeURIComponent(ARM);
+      const none = await call(
+        `${url}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${resource}`,
+        {
+          headers: { Metadata: "true" },
+        },
+      );
+      assert.equal(none.status, 400, "vm-elsewhere has no system-assigned identity");
+      const onDev = await call(
+        `${url}/vm/vm-dev/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${resource}`,
+        {
+          headers: { Metadata: "true" },
+        },
+      );
+      assert.equal(onDev.json.expires_in, "3600");
+      const appService = await call(
+        `${url}/vm/vm-dev/msi/token?api-version=2019-08-01&resource=${resource}`,
+        {
+          headers: { "X-IDENTITY-HEADER": "a-fixed-header-for-tests" },
+        },
+      );
+      assert.equal(appService.status, 200, appService.text);
+    } finally {
+      await configured.close();
+    }
+  });
+
+  test("an unknown key is refused at start with a one-line configuration error", async () => {
+    await assert.rejects(
+      startEmulator({ port: 0, config: { managedIdentity: { currentVM: "typo" } } }),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, "configuration");
+        assert.match(error.message, /managedIdentity/);
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      },
+    );
+  });
+});
