@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { masterKeySource, openBackend, resolveStoreLocation } from "./open.ts";
 import { isSealed } from "./seal.ts";
-import { META_NAMESPACE, SEAL_MARKER_KEY, type SealMarker } from "./store.ts";
+import { META_NAMESPACE, readSealMarker } from "./store.ts";
 import type { OpenStoreOptions, StoreKind } from "./types.ts";
 
 export interface StoreInfo {
@@ -47,8 +47,7 @@ export async function describeStore(options: OpenStoreOptions = {}): Promise<Sto
   }
   const backend = openBackend(location, options.now);
   try {
-    const markerRaw = await backend.get(META_NAMESPACE, SEAL_MARKER_KEY);
-    const marker = markerRaw ? (JSON.parse(markerRaw.data) as SealMarker) : undefined;
+    const { marker } = await readSealMarker(backend);
     const info: StoreInfo = {
       kind: location.kind,
       location: location.display,

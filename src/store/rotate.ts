@@ -23,7 +23,7 @@ import {
   sealedKeyId,
   writeKeyFile,
 } from "./seal.ts";
-import { EntrakitStore, META_NAMESPACE, SEAL_MARKER_KEY, type SealMarker } from "./store.ts";
+import { EntrakitStore, META_NAMESPACE, readSealMarker, SEAL_MARKER_KEY, type SealMarker } from "./store.ts";
 import type { OpenStoreOptions, StoreBackend } from "./types.ts";
 
 export interface RecordRef {
@@ -44,11 +44,6 @@ export interface RotationReport {
   unknownKey: RecordRef[];
 }
 
-async function readMarker(backend: StoreBackend): Promise<{ marker?: SealMarker; version: number }> {
-  const raw = await backend.get(META_NAMESPACE, SEAL_MARKER_KEY);
-  return raw ? { marker: JSON.parse(raw.data) as SealMarker, version: raw.version } : { version: 0 };
-}
-
 async function writeMarker(
   backend: StoreBackend,
   marker: SealMarker,
@@ -66,7 +61,7 @@ async function writeMarker(
 
 /** Step 1: checks the old key against the marker and records the rotation in progress. */
 async function beginRotation(backend: StoreBackend, oldKey: MasterKey, newKey: MasterKey): Promise<void> {
-  const { marker, version } = await readMarker(backend);
+  const { marker, version } = await readSealMarker(backend);
   if (!marker) return writeMarker(backend, { keyId: oldKey.id, rotatingTo: newKey.id }, 0);
   if (marker.keyId === newKey.id && !marker.rotatingTo) return; // done already; sweep again, harmless
   if (marker.keyId !== oldKey.id) {
@@ -155,7 +150,7 @@ export async function rotateMasterKey(
       await resealRecord(backend, { namespace, key }, oldKey, newKey, report);
     }
   }
-  const { marker, version } = await readMarker(backend);
+  const { marker, version } = await readSealMarker(backend);
   if (marker?.rotatingTo === newKey.id) await writeMarker(backend, { keyId: newKey.id }, version);
   return report;
 }

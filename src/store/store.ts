@@ -30,6 +30,25 @@ export interface SealMarker {
   rotatingTo?: string;
 }
 
+/** Reads the seal marker; a damaged marker is a clear store error, not a JSON exception. */
+export async function readSealMarker(
+  backend: StoreBackend,
+): Promise<{ marker?: SealMarker; version: number }> {
+  const raw = await backend.get(META_NAMESPACE, SEAL_MARKER_KEY);
+  if (!raw) return { version: 0 };
+  try {
+    const marker = JSON.parse(raw.data) as SealMarker;
+    if (typeof marker?.keyId === "string") return { marker, version: raw.version };
+  } catch {}
+  throw new EntrakitError(
+    "store",
+    `the store's seal marker (${META_NAMESPACE}/${SEAL_MARKER_KEY}) is corrupted.`,
+    {
+      hint: "Restore the store from a backup; sealed records cannot be checked against the master key without it.",
+    },
+  );
+}
+
 /** Where the master key comes from. Never prints the key, only `description`. */
 export interface MasterKeySource {
   readonly description: string;
@@ -114,8 +133,7 @@ export class EntrakitStore implements Store {
 
   async #resolveKey(): Promise<MasterKey> {
     for (;;) {
-      const raw = await this.backend.get(META_NAMESPACE, SEAL_MARKER_KEY);
-      const marker = raw ? (JSON.parse(raw.data) as SealMarker) : undefined;
+      const { marker, version } = await readSealMarker(this.backend);
       let key = this.#keySource.load();
       if (!key && marker) {
         throw new EntrakitError(
@@ -140,7 +158,7 @@ export class EntrakitStore implements Store {
         return key;
       }
       if (marker.keyId === key.id && !marker.rotatingTo) {
-        this.#markerVersion = raw!.version;
+        this.#markerVersion = version;
         return key;
       }
       if (marker.rotatingTo === key.id || marker.keyId === key.id) {
