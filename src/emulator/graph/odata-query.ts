@@ -38,6 +38,8 @@ export interface CollectionQuery {
 export interface PageLimits {
   defaultTop: number;
   maxTop: number;
+  /** The order without `$orderby` (default: by id). */
+  defaultOrder?: OrderBy;
 }
 
 const UNSUPPORTED = ["$skip", "$expand", "$search", "$count", "$apply", "$compute"];
@@ -78,7 +80,9 @@ export function parseCollectionQuery(
   const filter = filterText?.trim() ? filterText : undefined;
   const predicate = filter === undefined ? undefined : compileFilter(filter, entity);
   const orderByText = option(params, "orderby");
-  const orderBy = orderByText?.trim() ? parseOrderBy(orderByText, entity) : DEFAULT_ORDER;
+  const orderBy = orderByText?.trim()
+    ? parseOrderBy(orderByText, entity)
+    : (limits.defaultOrder ?? DEFAULT_ORDER);
   const selectText = option(params, "select");
   const select = selectText?.trim() ? parseSelect(selectText, entity) : undefined;
   const tokenText = option(params, "skiptoken");

@@ -16,7 +16,7 @@ import {
   RISKY_USER_HISTORY_ITEM,
 } from "./entities.ts";
 import { badRequest, GraphError } from "./graph-error.ts";
-import { nextLink, parseCollectionQuery, parseSelect, project } from "./odata-query.ts";
+import { nextLink, type OrderBy, parseCollectionQuery, parseSelect, project } from "./odata-query.ts";
 
 export interface GraphRuntime {
   core: EmulatorCore;
@@ -142,8 +142,10 @@ export const ROUTES: Route[] = [
       const items = runtime.dataset(caller.tenant.id).history(params[0]!);
       if (!items) throw riskyUserNotFound(params[0]!);
       const path = `${RISKY_USERS}('${params[0]}')/history`;
+      // History reads oldest first, as the risk evolved.
       return list(ctx, runtime, version, path, RISKY_USER_HISTORY_ITEM, new Collection(items), {
         quirk: false,
+        defaultOrder: { property: "riskLastUpdatedDateTime", descending: false },
       });
     },
   },
@@ -271,11 +273,12 @@ function list<T extends GraphRecord & { id: string }>(
   path: string,
   type: EntityType,
   collection: Collection<T>,
-  options: { quirk: boolean },
+  options: { quirk: boolean; defaultOrder?: OrderBy },
 ): Answer {
   const query = parseCollectionQuery(ctx.url.searchParams, type, {
     defaultTop: DEFAULT_TOP,
     maxTop: MAX_TOP,
+    defaultOrder: options.defaultOrder,
   });
   const page = collection.page(query.orderBy, query.cursor, query.top, query.predicate);
   // Graph's documented bug (docs issues #16332, #2329): the nextLink whose remaining items exactly fill
