@@ -1,6 +1,6 @@
 /** Choosing the backend and its files from URLs and environment variables. */
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, describe, it } from "node:test";
@@ -75,6 +75,15 @@ describe("openStore", () => {
     assert.equal(statSync(join(home, "entrakit")).mode & 0o777, 0o700);
     assert.equal(statSync(join(home, "entrakit", "store.db")).mode & 0o777, 0o600);
     await store.close();
+  });
+
+  it("reports a file that is not a SQLite database as a store error naming it", async () => {
+    const path = join(dir, "garbage.db");
+    writeFileSync(path, "this is not a database, just text long enough to be read as a header".repeat(20));
+    await assert.rejects(openStore({ url: `sqlite:${path}`, env: {} }), {
+      code: "store",
+      message: new RegExp(`^the SQLite store ${path} failed to open: file is not a database`),
+    });
   });
 
   it("takes a URL string, and ENTRAKIT_STORE when none is given", async () => {

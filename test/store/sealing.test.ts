@@ -162,7 +162,7 @@ describe("sealing on SQLite", () => {
 
 const skip = redisUnavailableReason();
 describe("sealing on Redis", { skip }, () => {
-  it("keeps secrets out of Redis and refuses a wrong key", async () => {
+  it("keeps secrets out of Redis, refuses a wrong key, reports a corrupted record", async () => {
     const redis = await redisForTests();
     const url = redis.prefixed(`entrakit-test-${randomUUID()}:`);
     const raw = new Redis(redis.url);
@@ -185,6 +185,14 @@ describe("sealing on Redis", { skip }, () => {
       await wrong.close();
       const right = await openStore({ url, env });
       assert.equal((await right.get("inst", "refresh"))?.value, "SEALED-CANARY-91c2");
+      await right.set("other", "refresh", "fake-other", { seal: true });
+      const recordKey = `${prefix}{inst}:k:refresh`;
+      await raw.hset(recordKey, "d", flipCiphertext((await raw.hget(recordKey, "d"))!));
+      await assert.rejects(right.get("inst", "refresh"), {
+        code: "sealed_data",
+        message: /record "refresh" of instance "inst" is corrupted/,
+      });
+      assert.equal((await right.get("other", "refresh"))?.value, "fake-other");
       await right.close();
     } finally {
       raw.disconnect();
