@@ -77,10 +77,20 @@ function checkNamespace(namespace: unknown): void {
   if ((namespace as string).startsWith("__")) fail(`store namespaces starting with "__" are reserved.`);
 }
 
-export function checkTtl(ttlMs: unknown): void {
-  if (ttlMs !== undefined && !(typeof ttlMs === "number" && Number.isSafeInteger(ttlMs) && ttlMs > 0)) {
-    fail("a store TTL must be a positive whole number of milliseconds.");
+/** Validates a TTL and rounds it up to whole milliseconds (Redis takes integers). */
+function normalizeTtl(ttlMs: unknown): number | undefined {
+  if (ttlMs === undefined) return undefined;
+  if (
+    !(
+      typeof ttlMs === "number" &&
+      Number.isFinite(ttlMs) &&
+      ttlMs > 0 &&
+      ttlMs <= Number.MAX_SAFE_INTEGER / 2
+    )
+  ) {
+    fail("a store TTL must be a positive number of milliseconds.");
   }
+  return Math.ceil(ttlMs);
 }
 
 function checkVersion(version: unknown): void {
@@ -92,12 +102,13 @@ function checkVersion(version: unknown): void {
   }
 }
 
-function checkLease(options: LeaseOptions): void {
+function checkLease(options: LeaseOptions): number {
   if (typeof options?.owner !== "string" || options.owner.length === 0 || options.owner.length > 256) {
     fail("a lease owner must be a non-empty string of at most 256 characters.");
   }
-  checkTtl(options.ttlMs);
-  if (options.ttlMs === undefined) fail("a lease needs a TTL (ttlMs).");
+  const ttlMs = normalizeTtl(options.ttlMs);
+  if (ttlMs === undefined) fail("a lease needs a TTL (ttlMs).");
+  return ttlMs;
 }
 
 export class EntrakitStore implements Store {
@@ -221,11 +232,11 @@ export class EntrakitStore implements Store {
     checkNamespace(namespace);
     checkName("key", key, 1024);
     checkVersion(options.expectedVersion);
-    checkTtl(options.ttlMs);
+    const ttlMs = normalizeTtl(options.ttlMs);
     const data = await this.#encode(namespace, key, value, options.seal);
     const rawOptions: { expectedVersion?: number; ttlMs?: number } = {};
     if (options.expectedVersion !== undefined) rawOptions.expectedVersion = options.expectedVersion;
-    if (options.ttlMs !== undefined) rawOptions.ttlMs = options.ttlMs;
+    if (ttlMs !== undefined) rawOptions.ttlMs = ttlMs;
     return this.backend.set(namespace, key, data, rawOptions);
   }
 
@@ -249,7 +260,7 @@ export class EntrakitStore implements Store {
       const result = await this.set(namespace, key, next, setOptions);
       if (result.ok) {
         const entry: StoreEntry<T> = { value: next, version: result.version, sealed: options.seal === true };
-        if (options.ttlMs !== undefined) entry.expiresAt = this.#now() + options.ttlMs;
+        if (options.ttlMs !== undefined) entry.expiresAt = this.#now() + Math.ceil(options.ttlMs);
         return entry;
       }
     }
@@ -284,14 +295,14 @@ export class EntrakitStore implements Store {
   async acquireLease(namespace: string, name: string, options: LeaseOptions): Promise<Lease | undefined> {
     checkNamespace(namespace);
     checkName("lease name", name, 1024);
-    checkLease(options);
-    return this.backend.acquireLease(namespace, name, options);
+    const ttlMs = checkLease(options);
+    return this.backend.acquireLease(namespace, name, { owner: options.owner, ttlMs });
   }
 
   async renewLease(lease: Lease, ttlMs: number): Promise<Lease | undefined> {
-    checkTtl(ttlMs);
-    if (ttlMs === undefined) fail("renewing a lease needs a TTL (ttlMs).");
-    return this.backend.renewLease(lease, ttlMs);
+    const ttl = normalizeTtl(ttlMs);
+    if (ttl === undefined) fail("renewing a lease needs a TTL (ttlMs).");
+    return this.backend.renewLease(lease, ttl);
   }
 
   async releaseLease(lease: Lease): Promise<boolean> {
