@@ -122,6 +122,8 @@ export function generate(input: GeneratorInput): GeneratedData {
   const windowMs = input.windowDays * DAY_MS;
   const domain = input.domain.toLowerCase();
   const usedUpns = new Set<string>();
+  // Next free numeric suffix per name, so a common name costs one lookup instead of a scan.
+  const nextSuffix = new Map<string, number>();
   const riskyUsers: RiskyUserRecord[] = [];
   const directoryUsers = input.directoryUsers ?? [];
   for (let i = 0; i < input.riskyUsers; i++) {
@@ -140,7 +142,9 @@ export function generate(input: GeneratorInput): GeneratedData {
       name = `${first} ${last}`;
       const base = `${first}.${last}`.toLowerCase();
       upn = `${base}@${domain}`;
-      for (let n = 2; usedUpns.has(upn); n++) upn = `${base}${n}@${domain}`;
+      let n = nextSuffix.get(base) ?? 2;
+      while (usedUpns.has(upn)) upn = `${base}${n++}@${domain}`;
+      nextSuffix.set(base, n);
     }
     usedUpns.add(upn.toLowerCase());
     const riskState = random.weighted(RISK_STATE_WEIGHTS);
