@@ -5,7 +5,6 @@
  * exchanges the code; after that, `getToken` serves any target from the rotated refresh token. For
  * compatibility, a configured code starting with `refresh_token:` is taken as a refresh token.
  */
-import { EntrakitError } from "../errors.ts";
 import { buildLoginUrl, type LoginUrlInput } from "../protocol/login-url.ts";
 import { createPkce, createState } from "../protocol/pkce.ts";
 import { extractAuthorizationCode } from "../protocol/redirect.ts";
@@ -19,6 +18,7 @@ import {
   required,
   resolveCommon,
 } from "./common.ts";
+import { AuthenticationFailedError } from "./errors.ts";
 import { AuthState, type AuthStateOptions } from "./persistence.ts";
 import { RefreshSession } from "./refresh-session.ts";
 import { requestToken } from "./token-endpoint.ts";
@@ -144,7 +144,7 @@ export class AuthorizationCodeCredential implements TokenCredential {
     const pending = await this.#state.get<PendingSignIn>(PENDING_KEY);
     const extracted = extractAuthorizationCode(pasted, pending?.state);
     if (extracted.state !== undefined && pending === undefined) {
-      throw new EntrakitError("authentication_failed", "There is no pending sign-in for this redirect.", {
+      throw new AuthenticationFailedError("There is no pending sign-in for this redirect.", {
         hint: "Generate a new login URL and sign in again; a sign-in can be completed once, within 30 minutes.",
       });
     }
@@ -164,7 +164,12 @@ export class AuthorizationCodeCredential implements TokenCredential {
     });
     // The code and verifier are single use: drop the pending sign-in whatever Entra answers.
     await this.#state.delete(PENDING_KEY);
-    const response = await requestToken(this.#common.http, url, fields, this.#common.now);
+    const response = await requestToken(this.#common.http, url, fields, this.#common.now, {
+      ...this.#common.diagnosis,
+      tenantId: this.tenantId,
+      clientId: this.clientId,
+      target: this.scopes.join(" "),
+    });
     await this.#session.remember(response);
     const token = toAccessToken(response, target);
     this.#memo.clear();

@@ -57,7 +57,12 @@ export class ClientCredentialsFlow implements TokenCredential {
       clientAuth: await this.#auth(url),
       ...(claims ? { claims } : {}),
     });
-    const response = await requestToken(this.common.http, url, fields, this.common.now);
+    const response = await requestToken(this.common.http, url, fields, this.common.now, {
+      ...this.common.diagnosis,
+      tenantId: this.tenantId,
+      clientId: this.clientId,
+      target: targetScopes(target).join(" "),
+    });
     return toAccessToken(response, target);
   }
 }

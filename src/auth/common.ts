@@ -2,15 +2,24 @@
  * What every credential shares: where the authority is, how to talk HTTP, the clock, and a default
  * target for `getToken()` calls that name none.
  */
-import { EntrakitError } from "../errors.ts";
+import { type Cloud, authorityHost as cloudAuthorityHost } from "../clouds/index.ts";
 import type { TokenTarget } from "../protocol/token-request.ts";
+import type { DiagnosisContext } from "./diagnostics.ts";
+import { ConfigurationError } from "./errors.ts";
 import { type AuthHttp, defaultAuthHttp } from "./transport.ts";
 
 export const PUBLIC_AUTHORITY_HOST = "https://login.microsoftonline.com";
 
 export interface CommonCredentialOptions {
-  /** Login host of the cloud, e.g. `https://login.microsoftonline.us`. Default: `$AZURE_AUTHORITY_HOST`, else the public cloud. */
+  /** The national cloud (from src/clouds); its login host is the default authority host. */
+  cloud?: Cloud;
+  /**
+   * Login host, e.g. `https://login.microsoftonline.us` (the emulator's URL in tests). Default: the cloud's,
+   * else `$AZURE_AUTHORITY_HOST`, else the public cloud.
+   */
   authorityHost?: string;
+  /** The integration's command prefix, named in hints (`!<prefix>-auth-reset`). */
+  commandPrefix?: string;
   /** The HTTP transport (proxy, TLS, timeouts). Default: a shared keep-alive client. */
   http?: AuthHttp;
   /** Clock in milliseconds since the epoch (tests inject one). */
@@ -29,11 +38,17 @@ export interface ResolvedCommon {
   now: () => number;
   defaultTarget: TokenTarget | undefined;
   env: Record<string, string | undefined>;
+  /** What error hints need to know (cloud, prefix); flows add tenant, client and target. */
+  diagnosis: DiagnosisContext;
 }
 
 export function resolveCommon(options: CommonCredentialOptions): ResolvedCommon {
   const env = options.env ?? process.env;
-  const host = options.authorityHost ?? env.AZURE_AUTHORITY_HOST ?? PUBLIC_AUTHORITY_HOST;
+  const host =
+    options.authorityHost ??
+    (options.cloud ? cloudAuthorityHost(options.cloud) : undefined) ??
+    env.AZURE_AUTHORITY_HOST ??
+    PUBLIC_AUTHORITY_HOST;
   return {
     authorityHost: host.replace(/\/+$/, ""),
     http: options.http ?? defaultAuthHttp(),
@@ -44,6 +59,10 @@ export function resolveCommon(options: CommonCredentialOptions): ResolvedCommon 
         ? { resource: options.resource }
         : undefined,
     env,
+    diagnosis: {
+      ...(options.cloud ? { cloud: options.cloud } : {}),
+      ...(options.commandPrefix ? { commandPrefix: options.commandPrefix } : {}),
+    },
   };
 }
 
@@ -56,6 +75,6 @@ export function required(value: string | undefined, name: string, credential: st
 }
 
 /** A one-line configuration error that says what to fix. */
-export function configurationError(message: string, hint: string): EntrakitError {
-  return new EntrakitError("configuration", message, { hint });
+export function configurationError(message: string, hint: string): ConfigurationError {
+  return new ConfigurationError(message, hint);
 }

@@ -6,7 +6,6 @@
  * rotated refresh token.
  */
 import { setTimeout as delay } from "node:timers/promises";
-import { EntrakitError } from "../errors.ts";
 import {
   classifyPollError,
   deviceCodeInstructions,
@@ -33,11 +32,15 @@ import {
   required,
   resolveCommon,
 } from "./common.ts";
+import {
+  AuthenticationFailedError,
+  AuthenticationRequiredError,
+  AuthorizationPendingError,
+} from "./errors.ts";
 import { AuthState, type AuthStateOptions } from "./persistence.ts";
 import { RefreshSession } from "./refresh-session.ts";
-import { callTokenEndpoint, tokenEndpointError } from "./token-endpoint.ts";
+import { callTokenEndpoint, failureOf, postToIdentity, tokenEndpointError } from "./token-endpoint.ts";
 import { TokenMemo } from "./token-memo.ts";
-import { postForm } from "./transport.ts";
 import { type AccessToken, type GetTokenOptions, resolveTarget, type TokenCredential } from "./types.ts";
 
 const PENDING_KEY = "auth.device_flow";
@@ -116,21 +119,13 @@ export class DeviceCodeCredential implements TokenCredential {
   /** Requests a device code and persists the pending flow; only the device flow keys are replaced. */
   async start(): Promise<DeviceCodeStart> {
     const url = deviceAuthorizationEndpoint(this.#common.authorityHost, this.tenantId);
-    const response = await postForm(
+    const response = await postToIdentity(
       this.#common.http,
       url,
       deviceAuthorizationRequest(this.clientId, this.scopes),
     );
     if (response.status < 200 || response.status >= 300) {
-      const record =
-        response.json && typeof response.json === "object" ? (response.json as Record<string, unknown>) : {};
-      throw tokenEndpointError({
-        status: response.status,
-        ...(typeof record.error === "string" ? { error: record.error } : {}),
-        errorCodes: [],
-        body: response.json,
-        text: response.text,
-      });
+      throw tokenEndpointError(failureOf(response.status, response.text), this.#diagnosis());
     }
     const flow = pendingDeviceFlow(parseDeviceAuthorization(response.json), {
       authorityHost: this.#common.authorityHost,
@@ -158,7 +153,7 @@ export class DeviceCodeCredential implements TokenCredential {
   async complete(options: DeviceCodeCompleteOptions = {}): Promise<AccessToken> {
     const flow = (await this.#state.get(PENDING_KEY)) as PendingDeviceFlow | undefined;
     if (!flow) {
-      throw new EntrakitError("authentication_required", "There is no device code sign-in to complete.", {
+      throw new AuthenticationRequiredError("There is no device code sign-in to complete.", {
         hint: this.#startHint,
       });
     }
@@ -189,7 +184,7 @@ export class DeviceCodeCredential implements TokenCredential {
       const outcome = classifyPollError(result.failure.error, result.failure.errorCodes);
       if (outcome === "failed") {
         await this.#state.delete(PENDING_KEY);
-        throw tokenEndpointError(result.failure);
+        throw tokenEndpointError(result.failure, this.#diagnosis());
       }
       if (outcome !== "pending" && outcome !== "slow_down") return this.#stop(outcome);
       if (outcome === "slow_down") {
@@ -202,15 +197,14 @@ export class DeviceCodeCredential implements TokenCredential {
         );
       }
       if (options.singlePoll) {
-        throw new EntrakitError("authorization_pending", "The device code sign-in is still pending.", {
+        throw new AuthorizationPendingError("The device code sign-in is still pending.", {
           hint: `Open ${flow.verificationUri}, enter the code ${flow.userCode}, then run ${this.#completeCommand ?? "the complete command"} again.`,
         });
       }
       if (options.signal?.aborted) {
-        throw new EntrakitError(
-          "authentication_required",
-          "Waiting for the device code sign-in was cancelled.",
-        );
+        throw new AuthenticationRequiredError("Waiting for the device code sign-in was cancelled.", {
+          hint: `Run ${this.#completeCommand ?? "the complete command"} again to keep waiting.`,
+        });
       }
       await this.#sleep(interval * 1000);
     }
@@ -228,6 +222,15 @@ export class DeviceCodeCredential implements TokenCredential {
     await this.#state.delete(PENDING_KEY);
   }
 
+  #diagnosis() {
+    return {
+      ...this.#common.diagnosis,
+      tenantId: this.tenantId,
+      clientId: this.clientId,
+      target: this.scopes.join(" "),
+    };
+  }
+
   async #stop(outcome: Exclude<PollOutcome, "pending" | "slow_down" | "failed">): Promise<never> {
     await this.#state.delete(PENDING_KEY);
     const messages = {
@@ -235,6 +238,9 @@ export class DeviceCodeCredential implements TokenCredential {
       expired: "The device code expired before the sign-in was completed.",
       bad_code: "Microsoft did not recognise the device code.",
     } as const;
-    throw new EntrakitError("authentication_failed", messages[outcome], { hint: this.#startHint });
+    throw new AuthenticationFailedError(messages[outcome], {
+      hint: this.#startHint,
+      family: `device_code_${outcome}`,
+    });
   }
 }

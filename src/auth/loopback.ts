@@ -6,8 +6,8 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { EntrakitError } from "../errors.ts";
 import type { AuthorizationCodeCredential } from "./authorization-code.ts";
+import { AuthenticationRequiredError } from "./errors.ts";
 import type { AccessToken } from "./types.ts";
 
 export interface LoopbackSignInOptions {
@@ -52,7 +52,7 @@ function waitForRedirect(
     const timer = setTimeout(
       () =>
         reject(
-          new EntrakitError("authentication_required", "Nobody completed the sign-in in time.", {
+          new AuthenticationRequiredError("Nobody completed the sign-in in time.", {
             hint: "Run the sign-in again and finish it in the browser.",
           }),
         ),
@@ -61,7 +61,7 @@ function waitForRedirect(
     timer.unref();
     options.signal?.addEventListener("abort", () => {
       clearTimeout(timer);
-      reject(new EntrakitError("authentication_required", "The sign-in was cancelled."));
+      reject(new AuthenticationRequiredError("The sign-in was cancelled."));
     });
     let busy = false;
     server.on("request", (req, res) => {

@@ -124,6 +124,8 @@ export class OAuthProxyCredential implements TokenCredential {
           ...this.#options.infoHeaders,
         },
         body: JSON.stringify(body),
+        // The back-off below is the retry policy for the proxy.
+        retry: false,
       });
       if (response.status >= 200 && response.status < 300) {
         const parsed = parseProxyResponse(parseJson(response.text));

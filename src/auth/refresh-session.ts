@@ -3,16 +3,16 @@
  * tokens are multi-resource) and rotated. A response without a refresh token never erases the one we
  * have (the reference overwrote it with '').
  */
-import { EntrakitError } from "../errors.ts";
 import type { TokenTarget } from "../protocol/token-request.ts";
 import { refreshTokenRequest, targetVersion, tokenEndpoint } from "../protocol/token-request.ts";
 import type { TokenResponse } from "../protocol/token-response.ts";
 import type { ClientAuthStrategy } from "./client-auth.ts";
 import { toAccessToken } from "./client-credentials.ts";
 import type { ResolvedCommon } from "./common.ts";
+import { AuthenticationRequiredError } from "./errors.ts";
 import { type AuthState, refreshTokenKey } from "./persistence.ts";
 import { requestToken } from "./token-endpoint.ts";
-import type { AccessToken } from "./types.ts";
+import { type AccessToken, targetScopes } from "./types.ts";
 
 interface StoredRefreshToken {
   [key: string]: string | number;
@@ -72,13 +72,9 @@ export class RefreshSession {
   async redeem(target: TokenTarget, claims: string | undefined): Promise<AccessToken> {
     const refreshToken = await this.refreshToken();
     if (!refreshToken) {
-      throw new EntrakitError(
-        "authentication_required",
-        "Nobody has signed in with this configuration yet.",
-        {
-          hint: this.#signInHint,
-        },
-      );
+      throw new AuthenticationRequiredError("Nobody has signed in with this configuration yet.", {
+        hint: this.#signInHint,
+      });
     }
     const url = tokenEndpoint({
       authorityHost: this.#common.authorityHost,
@@ -92,7 +88,12 @@ export class RefreshSession {
       refreshToken,
       ...(claims ? { claims } : {}),
     });
-    const response = await requestToken(this.#common.http, url, fields, this.#common.now);
+    const response = await requestToken(this.#common.http, url, fields, this.#common.now, {
+      ...this.#common.diagnosis,
+      tenantId: this.#tenant,
+      clientId: this.#clientId,
+      target: targetScopes(target).join(" "),
+    });
     await this.remember(response);
     return toAccessToken(response, target);
   }

@@ -1,11 +1,14 @@
 /**
- * One token endpoint round trip: post the grant's form, parse a success, or hand back the parsed Entra
- * error so a flow can branch on it (device-code polling) before turning it into an error for the user.
+ * One token endpoint round trip: post the grant's form, parse a success, or hand back the failure so a
+ * flow can branch on it (device-code polling) before it becomes the diagnosed error a user sees.
  */
-import { EntrakitError } from "../errors.ts";
+import { NetworkError } from "../http/index.ts";
+import { parseEntraError } from "../protocol/entra-error.ts";
 import type { FormFields } from "../protocol/token-request.ts";
 import { parseTokenResponse, type TokenResponse } from "../protocol/token-response.ts";
-import { type AuthHttp, postForm } from "./transport.ts";
+import { authenticationFailed, authenticationUnreachable, type DiagnosisContext } from "./diagnostics.ts";
+import type { AuthenticationFailedError } from "./errors.ts";
+import { type AuthHttp, type AuthHttpResponse, postForm } from "./transport.ts";
 
 export type TokenEndpointResult =
   | { ok: true; token: TokenResponse }
@@ -16,8 +19,21 @@ export interface TokenEndpointFailure {
   /** OAuth `error`, when the body had one. */
   error?: string;
   errorCodes: number[];
-  body: unknown;
   text: string;
+}
+
+/** Posts a form to the identity platform; unreachable hosts become the reference's authorization error. */
+export async function postToIdentity(
+  http: AuthHttp,
+  url: string,
+  fields: FormFields,
+): Promise<AuthHttpResponse & { json: unknown }> {
+  try {
+    return await postForm(http, url, fields);
+  } catch (error) {
+    if (error instanceof NetworkError) throw authenticationUnreachable(error);
+    throw error;
+  }
 }
 
 export async function callTokenEndpoint(
@@ -27,52 +43,37 @@ export async function callTokenEndpoint(
   now: () => number,
 ): Promise<TokenEndpointResult> {
   const started = now();
-  const response = await postForm(http, url, fields);
+  const response = await postToIdentity(http, url, fields);
   if (response.status >= 200 && response.status < 300) {
     return { ok: true, token: parseTokenResponse(response.json, started) };
   }
-  const record =
-    response.json && typeof response.json === "object" ? (response.json as Record<string, unknown>) : {};
-  const failure: TokenEndpointFailure = {
-    status: response.status,
-    errorCodes: Array.isArray(record.error_codes)
-      ? record.error_codes.filter((code): code is number => typeof code === "number")
-      : [],
-    body: response.json,
-    text: response.text,
-  };
-  if (typeof record.error === "string") failure.error = record.error;
-  return { ok: false, failure };
+  return { ok: false, failure: failureOf(response.status, response.text) };
 }
 
-/** Posts and returns the token, or throws the authentication error for the failure. */
+export function failureOf(status: number, text: string): TokenEndpointFailure {
+  const entra = parseEntraError(text);
+  const failure: TokenEndpointFailure = { status, errorCodes: entra?.errorCodes ?? [], text };
+  if (entra) failure.error = entra.error;
+  return failure;
+}
+
+/** Posts and returns the token, or throws the diagnosed authentication error. */
 export async function requestToken(
   http: AuthHttp,
   url: string,
   fields: FormFields,
   now: () => number,
+  context: DiagnosisContext,
 ): Promise<TokenResponse> {
   const result = await callTokenEndpoint(http, url, fields, now);
   if (result.ok) return result.token;
-  throw tokenEndpointError(result.failure);
+  throw tokenEndpointError(result.failure, context);
 }
 
-/** The reference's message format, without its `None: None` and trace-line noise. */
-export function tokenEndpointError(failure: TokenEndpointFailure): EntrakitError {
-  const record =
-    failure.body && typeof failure.body === "object" ? (failure.body as Record<string, unknown>) : undefined;
-  const description =
-    typeof record?.error_description === "string"
-      ? record.error_description
-          .replace(/^[^:]+:\s/, "")
-          .split(/\s*(?:Trace ID:|Correlation ID:|Timestamp:)/)[0]!
-          .trim()
-      : "";
-  const body = failure.error
-    ? `${failure.error}. ${description}`.trim()
-    : failure.text.slice(0, 200).replace(/\s+/g, " ").trim();
-  return new EntrakitError(
-    "authentication_failed",
-    `Error in Microsoft authorization. Status: ${failure.status}${body ? `, body: ${body}` : ""}`,
-  );
+/** `Error in Microsoft authorization. Status: <n>, body: <error>. <description>` with the family's hint. */
+export function tokenEndpointError(
+  failure: TokenEndpointFailure,
+  context: DiagnosisContext,
+): AuthenticationFailedError {
+  return authenticationFailed(failure.status, failure.text, context);
 }

@@ -232,5 +232,10 @@ test("workload identity reads AZURE_FEDERATED_TOKEN_FILE and re-reads it when it
     credential.getToken({ scopes: [GRAPH_SCOPE], forceRefresh: true }),
     /federated token file is missing/,
   );
-  assert.throws(() => new WorkloadIdentityCredential({ env: {} }), /AZURE_FEDERATED_TOKEN_FILE/);
+  assert.throws(
+    () => new WorkloadIdentityCredential({ env: {} }),
+    (error: Error & { hint?: string }) =>
+      /needs a federated token file/.test(error.message) &&
+      /AZURE_FEDERATED_TOKEN_FILE/.test(error.hint ?? ""),
+  );
 });

@@ -61,6 +61,7 @@ const APP_SERVICE: SourceSpec = {
     ]),
     headers: { "X-IDENTITY-HEADER": env.IDENTITY_HEADER!, accept: "application/json" },
     direct: true,
+    retry: false,
   }),
 };
 
@@ -80,6 +81,7 @@ const CLOUD_SHELL: SourceSpec = {
     },
     body: new URLSearchParams({ resource }).toString(),
     direct: true,
+    retry: false,
   }),
 };
 
@@ -97,6 +99,7 @@ const AZURE_ARC: SourceSpec = {
     ]),
     headers: { Metadata: "true", accept: "application/json" },
     direct: true,
+    retry: false,
   }),
 };
 
@@ -114,6 +117,7 @@ const IMDS: SourceSpec = {
     ),
     headers: { Metadata: "true", accept: "application/json" },
     direct: true,
+    retry: false,
   }),
 };
 
