@@ -333,7 +333,13 @@ export function seedDevelopmentDirectory(directory: MemoryDirectory, now: number
       },
     ],
     certificates: [],
-    redirectUris: ["http://localhost", "http://127.0.0.1"],
+    // Loopback URIs match on any port (as in Entra); the path must still match.
+    redirectUris: [
+      "http://localhost",
+      "http://127.0.0.1",
+      "http://localhost/callback",
+      "http://127.0.0.1/callback",
+    ],
     allowPublicClient: true,
     multiTenant: true,
     applicationPermissions: DEV_GRAPH_APP_PERMISSIONS.map((value) => ({ resource: GRAPH_APP_ID, value })),
