@@ -267,3 +267,63 @@ test("403: a P1-only tenant is told about the P2 licence; a missing permission i
   const expired = await fails("!azure-risky-users-list", "not-a-token");
   assert.equal(expired.code, "authentication_failed");
 });
+
+test("spec §5 cases against the emulator: list modes, get, detections", async () => {
+  // §5.1 limit=20: one entry, 20 users, the synthetic raw object with three keys.
+  const limited = await run("!azure-risky-users-list limit=20");
+  assert.equal(limited.results.length, 1);
+  assert.equal(data<User>(limited.results[0]!).length, 20);
+  assert.deepEqual(Object.keys(limited.results[0]!.raw as object), [
+    "value",
+    "@odata.context",
+    "@odata.nextLink",
+  ]);
+  // §5.2 page_size=3: Graph's body as raw, then the (true) token entry.
+  const paged = await run("!azure-risky-users-list page_size=3");
+  assert.equal(paged.results.length, 2);
+  assert.deepEqual(Object.keys(paged.results[1]!.outputs!.data as object), ["RiskyUserListNextToken"]);
+  assert.equal(paged.results[1]!.outputs!.key, undefined);
+  // §5.3 next_token: exactly one GET, to that URL.
+  const link = (paged.results[1]!.outputs!.data as { RiskyUserListNextToken: string }).RiskyUserListNextToken;
+  const followed = await run(`!azure-risky-users-list next_token=${link} risk_level=low`);
+  assert.deepEqual(
+    followed.requests.map((r) => r.url),
+    [link],
+  );
+  assert.deepEqual(
+    data<User>(followed.results[0]!).map((u) => u.id),
+    everyone.slice(3, 6).map((u) => u.id),
+  );
+  // §5.4 limit=6 in one page (Graph pages are up to 500): no token entry.
+  const six = await run("!azure-risky-users-list limit=6");
+  assert.equal(six.results.length, 1);
+  assert.equal(data<User>(six.results[0]!).length, 6);
+  // §5.5 order_by asc: the oldest first.
+  const asc = await run('!azure-risky-users-list order_by="riskLastUpdatedDateTime asc" limit=10');
+  assert.equal(data<User>(asc.results[0]!)[0]!.id, everyone.at(-1)!.id);
+  // §5.6 updated_after="500 days ago" keeps everything (the data spans 90 days).
+  const old = await run('!azure-risky-users-list updated_after="500 days ago" limit=10');
+  assert.deepEqual(
+    data<User>(old.results[0]!).map((u) => u.id),
+    everyone.slice(0, 10).map((u) => u.id),
+  );
+  // §5.7 get: prefix, key, raw id.
+  const got = await run(`!azure-risky-user-get id=${everyone[0]!.id}`);
+  assert.equal(got.results[0]!.outputs!.prefix, "AzureRiskyUsers.RiskyUser");
+  assert.equal(got.results[0]!.outputs!.key, "id");
+  // §5.8 detections limit=20 page=1: Graph's body as raw.
+  const detections = await run("!azure-risky-users-risk-detections-list limit=20 page=1");
+  const raw = detections.results[0]!.raw as { value: { id: string }[] };
+  assert.equal(raw.value.length, 20);
+  assert.equal(detections.results[0]!.outputs!.prefix, "AzureRiskyUsers.RiskDetection");
+  // §5.9 detection get.
+  const detection = await run(`!azure-risky-users-risk-detection-get id=${raw.value[0]!.id}`);
+  assert.equal((detection.results[0]!.raw as { id: string }).id, raw.value[0]!.id);
+  // §5.11 a page past the end: the empty result with prefix, key and text.
+  const empty = await run("!azure-risky-users-risk-detections-list limit=200 page=3");
+  assert.deepEqual(empty.results[0]!.outputs, {
+    prefix: "AzureRiskyUsers.RiskDetection",
+    key: "id",
+    data: [],
+  });
+});
