@@ -16,8 +16,11 @@ export const ALL_ROLES = [
   "Directory.Read.All",
 ];
 
-export async function startGraphEmulator(graph: Record<string, unknown> = {}): Promise<RunningEmulator> {
-  return startEmulator({ config: { graph: { lastPageQuirk: false, ...graph } } });
+export async function startGraphEmulator(
+  graph: Record<string, unknown> = {},
+  options: { tls?: boolean } = {},
+): Promise<RunningEmulator> {
+  return startEmulator({ ...options, config: { graph: { lastPageQuirk: false, ...graph } } });
 }
 
 export interface TokenOptions {
@@ -87,7 +90,7 @@ export async function adminPost(
   path: string,
   body: unknown,
 ): Promise<Record<string, unknown>> {
-  const response = await fetch(`${emu.url}/_emulator/graph/${path}`, {
+  const response = await fetch(`${emu.httpUrl}/_emulator/graph/${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
