@@ -84,7 +84,7 @@ export const SOURCES: readonly SourceSpec[] = [
   },
   {
     name: "cloud-shell",
-    path: "/cloudshell/oauth2/token",
+    path: "/cloudshell/token",
     method: "POST",
     apiVersions: [],
     selectors: {},

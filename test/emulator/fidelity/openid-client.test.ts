@@ -6,10 +6,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as client from "openid-client";
-import { DEV_APP, DEV_TENANT, DEV_USER } from "../../../src/emulator/well-known.ts";
+import { DEV_TENANT, DEV_USER, GRAPH_APP_ID } from "../../../src/emulator/well-known.ts";
 import { FormSession, walkPages } from "./html-forms.ts";
 import { baseOf, type Emulator, startTrustedEmulator, verifyWithJwks } from "./support.ts";
 
+/** A web app registered with a loopback callback (Entra ignores the port of loopback redirect URIs). */
+const WEB_APP = {
+  clientId: "9c4e2a71-3b8d-4f16-a0e5-6d2f8b1c7e93",
+  secret: "fidelity-web-app-secret-not-for-production",
+};
 const REDIRECT_URI = "http://localhost:8766/callback";
 
 let emulator: Emulator;
@@ -17,9 +22,32 @@ let base: string;
 let config: client.Configuration;
 
 before(async () => {
-  emulator = await startTrustedEmulator();
+  emulator = await startTrustedEmulator({
+    config: {
+      apps: [
+        {
+          clientId: WEB_APP.clientId,
+          displayName: "openid-client fidelity web app",
+          homeTenant: DEV_TENANT.id,
+          secrets: [{ value: WEB_APP.secret }],
+          redirectUris: ["http://localhost/callback"],
+          applicationPermissions: [{ resource: GRAPH_APP_ID, value: "User.Read.All" }],
+          delegatedScopes: [{ resource: GRAPH_APP_ID, value: "User.Read" }],
+        },
+      ],
+      consents: [
+        {
+          tenant: DEV_TENANT.id,
+          clientId: WEB_APP.clientId,
+          resource: GRAPH_APP_ID,
+          applicationPermissions: ["User.Read.All"],
+          delegated: [{ principal: "admin", scopes: ["User.Read"] }],
+        },
+      ],
+    },
+  });
   base = baseOf(emulator);
-  config = await client.discovery(new URL(`${base}/${DEV_TENANT.id}/v2.0`), DEV_APP.clientId, DEV_APP.secret);
+  config = await client.discovery(new URL(`${base}/${DEV_TENANT.id}/v2.0`), WEB_APP.clientId, WEB_APP.secret);
 });
 after(async () => {
   await emulator.close();
@@ -41,7 +69,7 @@ describe("openid-client", () => {
     assert.equal(metadata.jwks_uri, `${base}/${DEV_TENANT.id}/discovery/v2.0/keys`);
     // Discovery by verified domain names the same tenant-specific issuer, as Entra's does.
     await assert.rejects(
-      client.discovery(new URL(`${base}/${DEV_TENANT.domain}/v2.0`), DEV_APP.clientId, DEV_APP.secret),
+      client.discovery(new URL(`${base}/${DEV_TENANT.domain}/v2.0`), WEB_APP.clientId, WEB_APP.secret),
       (error: Error & { code?: string }) => {
         assert.match(`${error.code} ${error.message}`, /issuer/i);
         return true;
@@ -57,7 +85,7 @@ describe("openid-client", () => {
     assert.equal(tokens.token_type.toLowerCase(), "bearer");
     assert.ok((tokens.expires_in ?? 0) > 0);
     const claims = await verifyGraph(tokens.access_token);
-    assert.equal(claims.appid, DEV_APP.clientId);
+    assert.equal(claims.appid, WEB_APP.clientId);
   });
 
   test("authorization code with PKCE, ID token validated by the library, then a refresh", async () => {
@@ -83,7 +111,7 @@ describe("openid-client", () => {
     });
     const idClaims = tokens.claims();
     assert.ok(idClaims);
-    assert.equal(idClaims.aud, DEV_APP.clientId);
+    assert.equal(idClaims.aud, WEB_APP.clientId);
     assert.equal(idClaims.oid, DEV_USER.id);
     const claims = await verifyGraph(tokens.access_token);
     assert.equal(claims.oid, DEV_USER.id);

@@ -144,7 +144,7 @@ describe("Azure Arc", () => {
 });
 
 describe("Cloud Shell", () => {
-  const url = () => `${base}/cloudshell/oauth2/token`;
+  const url = () => `${base}/cloudshell/token`;
 
   test("POST with Metadata: true and resource in the form body", async () => {
     const result = await call(url(), {

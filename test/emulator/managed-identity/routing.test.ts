@@ -38,7 +38,7 @@ test("routePath: each source's path, with and without a /vm/{name} prefix and a 
   );
   assert.equal(routePath("/msi/token")?.source.name, "app-service");
   assert.equal(routePath("/arc/metadata/identity/oauth2/token")?.source.name, "azure-arc");
-  assert.equal(routePath("/cloudshell/oauth2/token")?.source.name, "cloud-shell");
+  assert.equal(routePath("/cloudshell/token")?.source.name, "cloud-shell");
   assert.equal(routePath("/common/oauth2/v2.0/token"), undefined);
   assert.equal(routePath("/vm/x/other"), undefined);
 });
@@ -87,6 +87,6 @@ test("clientEnvironment: the variables msal-node and @azure/identity read for ea
     IMDS_ENDPOINT: "http://127.0.0.1:4000",
   });
   assert.deepEqual(clientEnvironment("cloud-shell", input), {
-    MSI_ENDPOINT: "http://127.0.0.1:4000/cloudshell/oauth2/token",
+    MSI_ENDPOINT: "http://127.0.0.1:4000/cloudshell/token",
   });
 });
