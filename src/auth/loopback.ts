@@ -32,10 +32,13 @@ export async function signInWithLoopback(
   const port = (server.address() as AddressInfo).port;
   try {
     const { url } = await credential.createLoginUrl({ redirectUri: `http://127.0.0.1:${port}/` });
+    // Listen for the redirect before anyone can follow the URL.
+    const redirected = waitForRedirect(server, port, credential, options);
+    redirected.catch(() => {});
     const print = options.print ?? ((line: string) => process.stderr.write(`${line}\n`));
     print(`Sign in with this URL (waiting on 127.0.0.1:${port}):\n${url}`);
     await options.openBrowser?.(url);
-    return await waitForRedirect(server, port, credential, options);
+    return await redirected;
   } finally {
     server.closeAllConnections();
     server.close();
