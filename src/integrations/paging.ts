@@ -3,7 +3,7 @@
  * [skip, skip + limit). Pages are dropped as soon as their items are copied, so a 100,000-item walk
  * holds the window once, never the pages beside it.
  */
-import { type ApiClient, isApiError, type Query } from "./api-client.ts";
+import { type ApiClient, isHttpStatus, type Query } from "./api-client.ts";
 import { asPage, nextLinkOf, type ODataPage } from "./odata.ts";
 
 export interface WalkOptions {
@@ -30,7 +30,7 @@ export interface WalkResult {
  * so a 400 on one means "the bug", never "our mistake".
  */
 export function isEndOfDataOnNextLink(error: unknown): boolean {
-  return isApiError(error) && error.status === 400;
+  return isHttpStatus(error, 400);
 }
 
 /**
@@ -49,7 +49,7 @@ export function alternatePageLink(link: string, maxPageSize = 500): string | und
 
 /** The bug's exact signature: 400 with an empty message. For links a user pasted, where a 400 may be real. */
 export function isLastPageBug(error: unknown): boolean {
-  return isApiError(error) && error.status === 400 && error.apiMessage === "";
+  return isHttpStatus(error, 400) && error.serviceMessage === "";
 }
 
 /**

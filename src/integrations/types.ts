@@ -135,6 +135,8 @@ export interface IntegrationDefinition {
   contextRoot: string;
   auth: AuthProfile;
   params: readonly ParameterSpec[];
+  /** The service's rate limit in one sentence, shown when throttling outlasts the retries. */
+  rateLimit?: string;
   /** Data commands; the auth commands are derived from the profile (see runtime/auth-commands.ts). */
   commands: readonly CommandSpec[];
 }

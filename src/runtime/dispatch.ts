@@ -6,7 +6,7 @@
  * for `<prefix>-auth-*`, its own handlers.
  */
 import { EntrakitError } from "../errors.ts";
-import { type ApiError, isApiError } from "../integrations/api-client.ts";
+import { HttpStatusError, ThrottledError } from "../http/errors.ts";
 import type { CommandContext, CommandHandler, IntegrationModule } from "../integrations/handler.ts";
 import type { CommandSpec, IntegrationDefinition } from "../integrations/types.ts";
 import { validateArguments } from "./arguments.ts";
@@ -42,12 +42,24 @@ function findCommand(
 
 /** Explains an API refusal with what the manifest knows: the licence and least-privileged permission. */
 export function explainApiError(
-  error: ApiError,
+  error: HttpStatusError | ThrottledError,
   command: CommandSpec,
   definition: IntegrationDefinition,
 ): EntrakitError {
   const prefix = definition.prefix;
-  const said = `${error.status}${error.apiCode ? ` ${error.apiCode}` : ""}`;
+  if (error instanceof ThrottledError) {
+    return new EntrakitError(
+      "throttled",
+      `The API is still throttling !${command.name} after retries (${error.status}).`,
+      {
+        cause: error,
+        hint: `${definition.rateLimit ? `${definition.rateLimit} ` : ""}Wait a minute and run it again.`,
+      },
+    );
+  }
+  const code = error.serviceCode;
+  const message = error.serviceMessage;
+  const said = `${error.status}${code ? ` ${code}` : ""}`;
   switch (error.status) {
     case 401:
       return new EntrakitError(
@@ -60,7 +72,7 @@ export function explainApiError(
       );
     case 403: {
       if (
-        /not licen[cs]ed|licen[cs]e is required|upgrade your subscription/i.test(error.apiMessage) &&
+        /not licen[cs]ed|licen[cs]e is required|upgrade your subscription/i.test(message) &&
         command.licence
       ) {
         return new EntrakitError(
@@ -84,15 +96,6 @@ export function explainApiError(
         },
       );
     }
-    case 429:
-      return new EntrakitError(
-        "throttled",
-        `The API is still throttling !${command.name} after retries (429).`,
-        {
-          cause: error,
-          hint: "Identity Protection allows about one request per second per tenant; wait a minute and run it again.",
-        },
-      );
     default:
       return error;
   }
@@ -115,7 +118,9 @@ export async function runCommand(
   try {
     return await run(args, options);
   } catch (error) {
-    if (isApiError(error)) throw explainApiError(error, spec, module.definition);
+    if (error instanceof HttpStatusError || error instanceof ThrottledError) {
+      throw explainApiError(error, spec, module.definition);
+    }
     throw error;
   }
 }

@@ -3,7 +3,8 @@
  * against a real local server, with every request recorded. Absolute URLs (nextLinks) must stay on the
  * base URL's origin, so a token is never sent elsewhere.
  */
-import { type ApiClient, apiErrorFromResponse, type Query } from "../../src/integrations/api-client.ts";
+import { errorForResponse } from "../../src/http/service-error.ts";
+import type { ApiClient, Query } from "../../src/integrations/api-client.ts";
 
 export interface RecordedRequest {
   method: string;
@@ -40,7 +41,12 @@ export function fetchApiClient(baseUrl: string, token?: () => Promise<string>): 
     });
     const text = await response.text();
     if (!response.ok)
-      throw apiErrorFromResponse(response.status, text, response.headers.get("request-id") ?? undefined);
+      throw errorForResponse({
+        status: response.status,
+        headers: Object.fromEntries(response.headers),
+        text,
+        url: url.href,
+      });
     return response.status === 204 || text === "" ? undefined : JSON.parse(text);
   }
 

@@ -9,7 +9,7 @@ import type { Arguments } from "../../runtime/arguments.ts";
 import { formatODataDate, type UtcInstant } from "../../runtime/dates.ts";
 import { pascalToSpace, tableToMarkdown } from "../../runtime/render.ts";
 import type { CommandResult } from "../../runtime/result.ts";
-import { type ApiClient, isApiError } from "../api-client.ts";
+import { type ApiClient, isHttpStatus } from "../api-client.ts";
 import type { CommandContext, CommandHandler } from "../handler.ts";
 import { asPage, nextLinkOf, odataQuery } from "../odata.ts";
 import { getNextPage, isLastPageBug, walkPages } from "../paging.ts";
@@ -65,7 +65,7 @@ async function getUserOrExplain(client: ApiClient, path: string, id: string): Pr
   try {
     return await client.get(path);
   } catch (error) {
-    if (isApiError(error) && error.status === 404) throw notRiskyUser(id, error);
+    if (isHttpStatus(error, 404)) throw notRiskyUser(id, error);
     throw error;
   }
 }
@@ -218,7 +218,7 @@ const getDetection: CommandHandler = async (args, { client }) => {
   try {
     detection = (await client.get(`${DETECTIONS_PATH}/${pathSegment(id)}`)) as Item;
   } catch (error) {
-    if (isApiError(error) && error.status === 404) {
+    if (isHttpStatus(error, 404)) {
       throw new EntrakitError("not_found", `Risk detection ${id} was not found in this tenant.`, {
         cause: error,
         hint: `Check the id with !${PREFIX}-risk-detections-list.`,
@@ -250,7 +250,7 @@ const listHistory: CommandHandler = async (args, { client, progress }) => {
       ...(progress ? { progress } : {}),
     });
   } catch (error) {
-    if (isApiError(error) && error.status === 404) throw notRiskyUser(id, error);
+    if (isHttpStatus(error, 404)) throw notRiskyUser(id, error);
     throw error;
   }
   const items = walk.items;

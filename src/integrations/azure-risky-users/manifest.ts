@@ -164,6 +164,7 @@ export const azureRiskyUsers: IntegrationDefinition = {
   category: "Vulnerability Management",
   prefix: PREFIX,
   contextRoot: CONTEXT_ROOT,
+  rateLimit: "Identity Protection allows about one request per second per tenant, across all apps.",
   auth: {
     flows: [
       "client_credentials_secret",

@@ -341,6 +341,9 @@ test("limit streams across pages and truncates exactly", async () => {
 // ---- errors and writes ---------------------------------------------------------------------------------
 
 const refusing = await startFixture((request) => {
+  if (request.path.endsWith("/riskDetections/busy")) {
+    return { status: 429, body: { error: { code: "TooManyRequests", message: "Too many requests." } } };
+  }
   if (request.path.includes("/riskyUsers/ghost")) {
     return { status: 404, body: { error: { code: "ResourceNotFound", message: "Resource not found." } } };
   }
@@ -399,6 +402,9 @@ test("403 tells a missing licence from a missing permission, and names it", asyn
   );
   const write = await fails("!azure-risky-users-confirm-safe user_ids=a", refusing.url);
   assert.match(write.toLine(), /IdentityRiskyUser\.ReadWrite\.All.*Security Administrator/);
+  const throttled = await fails("!azure-risky-users-risk-detection-get id=busy", refusing.url);
+  assert.equal(throttled.code, "throttled");
+  assert.match(throttled.toLine(), /still throttling .*one request per second per tenant/);
   const expired = await fails("!azure-risky-users-risk-detection-get id=x", refusing.url);
   assert.equal(expired.code, "authentication_failed");
   assert.match(expired.toLine(), /!azure-risky-users-auth-reset/);
