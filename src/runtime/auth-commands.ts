@@ -2,7 +2,8 @@
  * The auth commands every Microsoft integration has (`<prefix>-auth-start`, `-auth-complete`, `-auth-test`,
  * `-auth-reset`, `-generate-login-url`) are derived from its auth profile, not copied into each manifest.
  * This module holds their specs and their texts (reference-auth-module §7); the credential work behind
- * them belongs to auth/.
+ * them belongs to auth/ (the device-code instructions are protocol/device-code.ts's
+ * `deviceCodeInstructions`, given `!${authCommandName(prefix, "complete")}`).
  */
 import type { AuthMessages, CommandSpec, IntegrationDefinition } from "../integrations/types.ts";
 
@@ -85,24 +86,4 @@ export function authMessages(definition: IntegrationDefinition): AuthMessages {
 export function deviceCodeRefusal(definition: IntegrationDefinition): string | undefined {
   const text = definition.auth.connectivityTest.deviceCodeRefusal;
   return text === undefined ? undefined : fill(text, definition.prefix);
-}
-
-/** `<prefix>-auth-start` output: where to sign in, the code, and the command to run next. */
-export function deviceCodeInstructions(
-  definition: IntegrationDefinition,
-  url: string,
-  userCode: string,
-): string {
-  const complete = `!${authCommandName(definition.prefix, "complete")}`;
-  return [
-    "### Authorization instructions",
-    `1. To sign in, use a web browser to open the page [${url}](${url})`,
-    `and enter the code **${userCode}** to authenticate.`,
-    `2. Run the **${complete}** command in the War Room.`,
-  ].join("\n");
-}
-
-/** The first http(s) URL in Microsoft's device-code `message`, falling back to `verification_uri`. */
-export function deviceLoginUrl(message: string | undefined, verificationUri: string): string {
-  return message?.match(/https?:\/\/[^\s"'<>]+[^\s"'<>.,;:!?)]/)?.[0] ?? verificationUri;
 }

@@ -7,11 +7,10 @@ import { alternatePageLink } from "../../../src/integrations/paging.ts";
 import { findIntegration } from "../../../src/integrations/registry.ts";
 import {
   allCommands,
+  authCommandName,
   authCommands,
   authMessages,
-  deviceCodeInstructions,
   deviceCodeRefusal,
-  deviceLoginUrl,
 } from "../../../src/runtime/auth-commands.ts";
 
 const { definition, handlers } = azureRiskyUsersModule;
@@ -147,21 +146,7 @@ test("the auth commands and their texts come from the profile", () => {
     deviceCodeRefusal(definition),
     "When using device code flow configuration, please enable the integration and run the `azure-risky-users-auth-start` command. Follow the instructions that will be printed as the output of the command.\n You can validate the connection by running `!azure-risky-users-auth-test`.\n",
   );
-  assert.equal(
-    deviceCodeInstructions(definition, "https://microsoft.com/devicelogin", "ABCD-EFGH"),
-    "### Authorization instructions\n" +
-      "1. To sign in, use a web browser to open the page [https://microsoft.com/devicelogin](https://microsoft.com/devicelogin)\n" +
-      "and enter the code **ABCD-EFGH** to authenticate.\n" +
-      "2. Run the **!azure-risky-users-auth-complete** command in the War Room.",
-  );
-  assert.equal(
-    deviceLoginUrl(
-      "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code X.",
-      "https://fallback",
-    ),
-    "https://microsoft.com/devicelogin",
-  );
-  assert.equal(deviceLoginUrl(undefined, "https://fallback/devicelogin"), "https://fallback/devicelogin");
+  assert.equal(authCommandName(definition.prefix, "complete"), "azure-risky-users-auth-complete");
 });
 
 test("the parameters keep the reference's names, labels and aliases", () => {
