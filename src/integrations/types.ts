@@ -3,6 +3,8 @@
  * argument and output schemas. The runtime (parsing, validation, help, completion, context merge) reads
  * these tables; command code lives beside the manifest and never re-checks what the schema says.
  */
+import type { CloudId } from "../clouds/registry.ts";
+import type { ResourceFamily } from "../clouds/resources.ts";
 
 /** Sign-in flows an integration can support (the seed's supported-flows table, one entry per flow). */
 export type AuthFlow =
@@ -13,14 +15,11 @@ export type AuthFlow =
   | "managed_identity"
   | "vendor_app";
 
-/** National clouds, by the names `src/clouds` uses. */
-export type CloudName = "com" | "gcc" | "gcc-high" | "dod" | "cn" | "de" | "custom";
-
-/** A resource API the integration calls, named by the cloud endpoint that hosts it. */
+/** A resource API the integration calls: its family in `src/clouds` and the API version path. */
 export interface ResourceSpec {
-  /** Cloud endpoint key, e.g. `graph`; the host is resolved per cloud, never hard-coded. */
-  endpoint: string;
-  /** Path appended to the endpoint for API calls, e.g. `/v1.0`. */
+  /** Hosts, the v1 resource and v2 scopes come from the cloud (`apiBase`, `resourceFor`, `scopeFor`). */
+  family: ResourceFamily;
+  /** Path appended to the family's API base, e.g. `/v1.0`. */
   basePath: string;
 }
 
@@ -39,13 +38,14 @@ export interface AuthProfile {
   flows: readonly AuthFlow[];
   defaultFlow: AuthFlow;
   resource: ResourceSpec;
-  /** Resource URI a managed identity asks IMDS for (v1 `resource=`). */
-  managedIdentityResource: string;
-  /** Delegated scopes requested by device code / authorization code, exactly as the reference sends them. */
-  delegatedScopes: string;
+  /**
+   * Delegated permissions (resource-relative names) for device code / authorization code; the flow
+   * prefixes each with the cloud's resource host (`scopesFor`) and adds `offline_access`.
+   */
+  delegatedPermissions: readonly string[];
   /** Application (and delegated) permissions the app registration needs, least privileged first. */
   permissions: { read: readonly string[]; write: readonly string[] };
-  clouds: readonly CloudName[];
+  clouds: readonly CloudId[];
   connectivityTest: ConnectivityTest;
   /** The vendor's published multi-tenant app (device code without self-deployment). */
   vendorApp?: { clientId: string; name: string };

@@ -174,11 +174,9 @@ export const azureRiskyUsers: IntegrationDefinition = {
       "vendor_app",
     ],
     defaultFlow: "device_code",
-    resource: { endpoint: "graph", basePath: "/v1.0" },
-    managedIdentityResource: "https://graph.microsoft.com/",
-    // Sent exactly as the reference does: only the first scope carries the resource, Read.All twice.
-    delegatedScopes:
-      "https://graph.microsoft.com/IdentityRiskyUser.Read.All IdentityRiskEvent.ReadWrite.All IdentityRiskyUser.Read.All IdentityRiskyUser.ReadWrite.All offline_access",
+    resource: { family: "graph", basePath: "/v1.0" },
+    // The reference asked for these (its scope string also repeats Read.All and prefixes only the first).
+    delegatedPermissions: [PERMISSION_READ_USERS, "IdentityRiskEvent.ReadWrite.All", PERMISSION_WRITE_USERS],
     permissions: {
       read: [PERMISSION_READ_USERS, PERMISSION_READ_DETECTIONS],
       write: [PERMISSION_WRITE_USERS],

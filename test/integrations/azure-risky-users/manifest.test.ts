@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { CLOUDS } from "../../../src/clouds/registry.ts";
+import { apiBase, scopesFor } from "../../../src/clouds/resources.ts";
 import { EntrakitError } from "../../../src/errors.ts";
 import { appendClause, buildFilter } from "../../../src/integrations/azure-risky-users/filter.ts";
 import { azureRiskyUsersModule } from "../../../src/integrations/azure-risky-users/index.ts";
@@ -194,4 +196,25 @@ test("alternatePageLink changes only the $top digits", () => {
     "https://g/v1.0/x?$skiptoken=z&%24top=499",
   );
   assert.equal(alternatePageLink("https://g/v1.0/x?$skiptoken=z"), undefined);
+});
+
+test("the auth profile resolves scopes and hosts per cloud, and leaves out China", () => {
+  const { auth } = definition;
+  assert.deepEqual(scopesFor(CLOUDS.com, auth.resource.family, auth.delegatedPermissions), [
+    "https://graph.microsoft.com/IdentityRiskyUser.Read.All",
+    "https://graph.microsoft.com/IdentityRiskEvent.ReadWrite.All",
+    "https://graph.microsoft.com/IdentityRiskyUser.ReadWrite.All",
+  ]);
+  assert.equal(
+    `${apiBase(CLOUDS["gcc-high"], auth.resource.family)}${auth.resource.basePath}`,
+    "https://graph.microsoft.us/v1.0",
+  );
+  assert.ok(!auth.clouds.includes("cn"));
+  assert.deepEqual(auth.flows, [
+    "client_credentials_secret",
+    "client_credentials_certificate",
+    "device_code",
+    "managed_identity",
+    "vendor_app",
+  ]);
 });
