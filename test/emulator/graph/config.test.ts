@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { startEmulator } from "../../../src/emulator/server.ts";
 import { DEV_TENANT } from "../../../src/emulator/well-known.ts";
 import { EntrakitError } from "../../../src/errors.ts";
-import { graph, token } from "./support.ts";
+import { adminPost, FIXTURES_DIR, graph, token } from "./support.ts";
 
 const BARE_TENANT = { id: "6a1d2c3b-4e5f-4a70-8b91-c2d3e4f5a6b7", domain: "bare.onmicrosoft.com" };
 
@@ -54,6 +55,27 @@ describe("Graph emulator config", () => {
       );
       assert.equal(bare.status, 403);
       assert.match((bare.body.error as Record<string, string>).message, /not licensed .* P1 or P2/);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("loads a doc example body through the admin API, as-is", async () => {
+    const emu = await startEmulator({ config: { graph: { riskyUsers: 3, detections: 0 } } });
+    try {
+      const body = JSON.parse(
+        readFileSync(`${FIXTURES_DIR}graph-doc-v1-riskdetection-list-response.json`, "utf8"),
+      );
+      const loaded = await adminPost(emu, `tenants/${DEV_TENANT.domain}/examples`, body);
+      assert.equal(loaded.loaded, 1);
+      const bearer = await token(emu);
+      const list = await graph(emu, "/v1.0/identityProtection/riskDetections", bearer);
+      assert.deepEqual(list.body.value, body.value);
+      const bad = await fetch(`${emu.url}/_emulator/graph/tenants/nowhere/examples`, {
+        method: "POST",
+        body: "{}",
+      });
+      assert.equal(bad.status, 404);
     } finally {
       await emu.close();
     }

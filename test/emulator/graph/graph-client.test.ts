@@ -110,13 +110,17 @@ describe("@microsoft/microsoft-graph-client against the Graph emulator", () => {
       const organization = (await client.api("/organization").get()) as PageCollection;
       assert.equal(organization.value[0].id, DEV_TENANT.id);
       // The window's one request is used: the next call gets 503, the client waits 1 s and succeeds.
-      const me = (await client.api("/identityProtection/riskyUsers").top(1).get()) as PageCollection;
-      assert.equal(me.value.length, 1);
-      const log = emu.admin.requests({ path: "/v1.0/identityProtection/riskyUsers" });
-      assert.deepEqual(
-        log.slice(-2).map((entry) => entry.status),
-        [503, 200],
-      );
+      const before = emu.admin.requests({ path: "/v1.0/identityProtection/riskyUsers" }).length;
+      const page = (await client.api("/identityProtection/riskyUsers").top(1).get()) as PageCollection;
+      assert.equal(page.value.length, 1);
+      const statuses = emu.admin
+        .requests({ path: "/v1.0/identityProtection/riskyUsers" })
+        .slice(before)
+        .map((entry) => entry.status);
+      // Timers may wake a millisecond early, which the emulator answers with one more 503.
+      assert.equal(statuses[0], 503);
+      assert.equal(statuses[statuses.length - 1], 200);
+      assert.ok(statuses.length <= 3 && statuses.slice(0, -1).every((status) => status === 503));
     } finally {
       await adminPost(emu, `tenants/${DEV_TENANT.id}/throttling`, { mode: "off" });
     }
