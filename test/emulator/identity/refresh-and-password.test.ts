@@ -42,7 +42,7 @@ describe("password and refresh_token grants", () => {
       ...extra,
     });
 
-  async function refreshToken(user = DEV_USER): Promise<string> {
+  async function refreshToken(user: { userPrincipalName: string; password: string } = DEV_USER): Promise<string> {
     const res = await password(user);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return String(res.body.refresh_token);
