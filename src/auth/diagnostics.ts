@@ -51,6 +51,7 @@ export type HintFamily =
   | "account_problem"
   | "throttled"
   | "transient"
+  | "malformed_request"
   | "client_rejected";
 
 interface HintRule {
@@ -167,7 +168,7 @@ export const HINT_RULES: readonly HintRule[] = [
   },
   {
     family: "resource_not_in_cloud",
-    codes: [500011, 500014, 1002012, 650056],
+    codes: [500011, 500014, 650056],
     errors: ["invalid_resource"],
     hint: (c) => {
       const graph = hasEndpoint(c.cloud, "graph")
@@ -178,10 +179,14 @@ export const HINT_RULES: readonly HintRule[] = [
   },
   {
     family: "invalid_scope",
-    codes: [70011, 28000, 28002, 28003, 650053],
+    codes: [1002012, 70011, 28000, 28002, 28003, 650053],
     errors: ["invalid_scope"],
-    hint: () =>
-      "A requested scope is invalid: app-only (client credential and managed identity) tokens need exactly '<resource>/.default'; delegated scopes must name existing permissions of the API.",
+    hint: (c) => {
+      const graph = hasEndpoint(c.cloud, "graph")
+        ? ` (Microsoft Graph here: ${scopeFor(c.cloud, "graph")})`
+        : "";
+      return `A requested scope is invalid: app-only (client credential and managed identity) tokens need exactly '<resource>/.default' with this cloud's resource host${graph}; delegated scopes must name existing permissions of the API.`;
+    },
   },
   {
     family: "redirect_uri_mismatch",
@@ -197,7 +202,7 @@ export const HINT_RULES: readonly HintRule[] = [
   },
   {
     family: "device_code_expired",
-    codes: [70019, 70020],
+    codes: [70018, 70019, 70020],
     errors: ["expired_token", "bad_verification_code"],
     hint: (c) =>
       `The device code has expired or is unknown: start a new sign-in${c.prefix ? ` with !${c.prefix}-auth-start` : ""}.`,
@@ -224,6 +229,12 @@ export const HINT_RULES: readonly HintRule[] = [
     codes: [90024, 50033, 90006, 90033, 50089],
     errors: ["temporarily_unavailable", "server_error"],
     hint: () => "Microsoft's sign-in service had a temporary problem: retry in a moment.",
+  },
+  {
+    family: "malformed_request",
+    codes: [9002313, 900144, 90014, 50027],
+    hint: (c) =>
+      `Entra could not read the request (a missing or malformed parameter). If it carried a pasted code or refresh token, copy it again exactly; if that keeps failing, ${c.prefix ? `run !${c.prefix}-auth-reset and sign in again` : "reset the stored sign-in and sign in again"}.`,
   },
   {
     family: "client_rejected",
