@@ -8,6 +8,7 @@ import { ClientAssertionCredential } from "../../src/auth/client-assertion.ts";
 import { ClientCertificateCredential } from "../../src/auth/client-certificate.ts";
 import { ClientSecretCredential } from "../../src/auth/client-secret.ts";
 import { WorkloadIdentityCredential } from "../../src/auth/workload-identity.ts";
+import { CLOUDS, customCloud, resourceFor, scopeFor } from "../../src/clouds/index.ts";
 import { ARM_APP_ID, DEV_APP, DEV_TENANT, GRAPH_APP_ID } from "../../src/emulator/well-known.ts";
 import { createClientAssertion } from "../../src/protocol/client-assertion.ts";
 import { claimsOf, recording, startTestEmulator } from "./emulator.ts";
@@ -237,5 +238,51 @@ test("workload identity reads AZURE_FEDERATED_TOKEN_FILE and re-reads it when it
     (error: Error & { hint?: string }) =>
       /needs a federated token file/.test(error.message) &&
       /AZURE_FEDERATED_TOKEN_FILE/.test(error.hint ?? ""),
+  );
+});
+
+test("the authority comes from the cloud (a custom cloud aimed at the emulator) or AZURE_AUTHORITY_HOST", async () => {
+  const cloud = customCloud({ endpoints: { login: authorityHost } }, CLOUDS.com);
+  const viaCloud = new ClientSecretCredential({
+    cloud,
+    tenantId: DEV_TENANT.id,
+    clientId: DEV_APP.clientId,
+    clientSecret: DEV_APP.secret,
+    http: t.http,
+  });
+  assert.ok((await viaCloud.getToken({ scopes: [scopeFor(cloud, "graph")] })).token);
+  assert.ok((await viaCloud.getToken({ resource: resourceFor(cloud, "arm") })).token);
+  const viaEnv = new ClientSecretCredential({
+    env: { AZURE_AUTHORITY_HOST: authorityHost },
+    tenantId: DEV_TENANT.id,
+    clientId: DEV_APP.clientId,
+    clientSecret: DEV_APP.secret,
+    http: t.http,
+  });
+  assert.ok((await viaEnv.getToken({ scopes: [GRAPH_SCOPE] })).token);
+  assert.equal(emulator.admin.requests({ path: /oauth2\/(v2\.0\/)?token$/ }).length, 3);
+});
+
+test("Entra's refusals come back diagnosed: unknown tenant names the cloud, the command prefix shows in hints", async () => {
+  const credential = new ClientSecretCredential({
+    authorityHost,
+    tenantId: "00000000-0000-0000-0000-0000000000aa",
+    clientId: DEV_APP.clientId,
+    clientSecret: DEV_APP.secret,
+    http: t.http,
+    commandPrefix: "azure-risky-users",
+  });
+  await assert.rejects(
+    credential.getToken({ scopes: [GRAPH_SCOPE] }),
+    (error: Error & { hint?: string; errorCodes?: number[]; traceId?: string }) => {
+      assert.match(
+        error.message,
+        /^Error in Microsoft authorization\. Status: 400, body: invalid_request\. Tenant/,
+      );
+      assert.deepEqual(error.errorCodes, [90002]);
+      assert.ok(error.traceId);
+      assert.ok(error.hint);
+      return true;
+    },
   );
 });

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, test } from "node:test";
+import { ClientSecretCredential } from "../../src/auth/client-secret.ts";
 import { OAuthProxyCredential } from "../../src/auth/oauth-proxy.ts";
 import { createAuthHttp } from "../../src/auth/transport.ts";
+import { DEV_APP, DEV_TENANT } from "../../src/emulator/well-known.ts";
 import { openStore } from "../../src/store/index.ts";
 import { startOAuthProxyStub } from "../helpers/oauth-proxy-stub.ts";
+import { claimsOf, startTestEmulator } from "./emulator.ts";
 
 const key = randomBytes(32);
 const tenantId = "7c1e3a52-4b8d-4f6e-9a2c-5d0b1e8f3a76";
@@ -175,4 +178,43 @@ test("wrong key or registration is a 401 from the proxy; bad key sizes fail befo
       }),
     /decodes to 10 bytes/,
   );
+});
+
+test("the stub proxy holding the vendor app's secret hands out real tokens from the emulator", async () => {
+  const emu = await startTestEmulator();
+  const vendorKey = randomBytes(16);
+  const proxy = await startOAuthProxyStub({
+    registrations: { "reg-real": { appName: "vendor-graph", key: vendorKey, tenantId: DEV_TENANT.id } },
+    issue: async ({ content, registration, resource }) => {
+      if (content !== registration.tenantId)
+        return { status: 400, body: { title: "invalid_grant", detail: "delegated not supported" } };
+      const vendor = new ClientSecretCredential({
+        authorityHost: emu.emulator.url,
+        tenantId: content,
+        clientId: DEV_APP.clientId,
+        clientSecret: DEV_APP.secret,
+        http: emu.http,
+      });
+      const token = await vendor.getToken({
+        scopes: [`${(resource || "https://graph.microsoft.com").replace(/\/$/, "")}/.default`],
+      });
+      return { status: 200, body: { access_token: token.token, expires_in: 3599, refresh_token: "" } };
+    },
+  });
+  try {
+    const credential = new OAuthProxyCredential({
+      id: `reg-real@${proxy.url}`,
+      token: DEV_TENANT.id,
+      key: vendorKey.toString("base64"),
+      appName: "vendor-graph",
+      http,
+    });
+    const token = await credential.getToken({ resource: "https://graph.microsoft.com/" });
+    const claims = claimsOf(token.token);
+    assert.equal(claims.tid, DEV_TENANT.id);
+    assert.equal(claims.appid ?? claims.azp, DEV_APP.clientId);
+  } finally {
+    await proxy.close();
+    await emu.close();
+  }
 });
