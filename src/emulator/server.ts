@@ -5,6 +5,7 @@
  * `/_emulator/...` is the admin API, served to loopback clients only.
  */
 import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -196,8 +197,10 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   let httpUrl: string;
   let caCert: string | undefined;
   let caCertPath: string | undefined;
+  let temporaryDir: string | undefined;
   if (options.tls) {
     const tls = await loadTls(options.stateDir, Date.now());
+    if (tls.temporary) temporaryDir = tls.dir;
     caCert = tls.caCertPem;
     caCertPath = tls.caCertPath;
     const secure = createHttpsServer(
@@ -239,6 +242,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
             }),
         ),
       );
+      if (temporaryDir) await rm(temporaryDir, { recursive: true, force: true });
     },
   };
 }

@@ -14,6 +14,9 @@ export interface EmulatorTls {
   caCertPath: string;
   serverCertPem: string;
   serverKeyPem: string;
+  /** The directory holding the files; a temporary one (to delete on close) when there is no state dir. */
+  dir: string;
+  temporary: boolean;
 }
 
 const ALGORITHM = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
@@ -48,6 +51,8 @@ export async function loadTls(stateDir: string | undefined, now: number): Promis
     caCertPath: paths.caCert,
     serverCertPem: server.certPem,
     serverKeyPem: server.keyPem,
+    dir,
+    temporary: !stateDir,
   };
 }
 

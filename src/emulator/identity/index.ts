@@ -17,6 +17,7 @@ import { messagePage } from "./pages.ts";
 import { IdentityState } from "./state.ts";
 import { resolveTenant } from "./tenant.ts";
 import { handleToken } from "./token-endpoint.ts";
+import { handleUserInfo } from "./userinfo.ts";
 
 type Handler = (ctx: RequestContext, params: string[]) => Promise<void> | void;
 interface Route {
@@ -78,6 +79,7 @@ export class IdentityModule implements EmulatorModule, DeviceCodeSource {
       route(["GET", "POST"], `^/${T}/adminconsent$`, (ctx, [tenant]) =>
         handleAdminConsent(ic, ctx, tenant!, 1),
       ),
+      route(["GET", "POST"], "^/oidc/userinfo$", (ctx) => handleUserInfo(ic, ctx)),
       route(["GET", "POST"], `^/${T}/oauth2(?:/v2\\.0)?/logout$`, (ctx) => {
         // No browser session exists to end; honour the post-logout redirect like Entra does.
         const next = ctx.url.searchParams.get("post_logout_redirect_uri");

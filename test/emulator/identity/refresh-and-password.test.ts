@@ -42,7 +42,9 @@ describe("password and refresh_token grants", () => {
       ...extra,
     });
 
-  async function refreshToken(user: { userPrincipalName: string; password: string } = DEV_USER): Promise<string> {
+  async function refreshToken(
+    user: { userPrincipalName: string; password: string } = DEV_USER,
+  ): Promise<string> {
     const res = await password(user);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     return String(res.body.refresh_token);
@@ -62,6 +64,18 @@ describe("password and refresh_token grants", () => {
       "invalid_grant",
       400,
     );
+  });
+
+  it("the userinfo endpoint returns the signed-in user for a delegated token and 401 otherwise", async () => {
+    const token = String((await password()).body.access_token);
+    const res = await fetch(`${emu.url}/oidc/userinfo`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as Record<string, string>;
+    assert.equal(body.name, DEV_USER.displayName);
+    assert.equal(body.email, DEV_USER.userPrincipalName);
+    assert.equal((await fetch(`${emu.url}/oidc/userinfo`)).status, 401);
+    const garbage = await fetch(`${emu.url}/oidc/userinfo`, { headers: { authorization: "Bearer x.y.z" } });
+    assert.equal(garbage.status, 401);
   });
 
   it("password grant: AADSTS65001 for a scope nobody consented to, 70011 for a scope that does not exist", async () => {
