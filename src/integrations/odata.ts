@@ -30,8 +30,3 @@ export function asPage(body: unknown, what: string): ODataPage {
   }
   throw new EntrakitError("internal", `The answer to ${what} is not a list (no "value" array).`);
 }
-
-export function nextLinkOf(page: ODataPage): string | undefined {
-  const link = page["@odata.nextLink"];
-  return typeof link === "string" && link !== "" ? link : undefined;
-}

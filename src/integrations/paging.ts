@@ -3,8 +3,10 @@
  * [skip, skip + limit). Pages are dropped as soon as their items are copied, so a 100,000-item walk
  * holds the window once, never the pages beside it.
  */
+
+import { nextLink } from "../http/odata.ts";
 import { type ApiClient, isHttpStatus, type Query } from "./api-client.ts";
-import { asPage, nextLinkOf, type ODataPage } from "./odata.ts";
+import { asPage, type ODataPage } from "./odata.ts";
 
 export interface WalkOptions {
   /** Items to take. */
@@ -29,7 +31,7 @@ export interface WalkResult {
  * (docs issues #16332, #2329). A nextLink the service itself handed out cannot be a bad request of ours,
  * so a 400 on one means "the bug", never "our mistake".
  */
-export function isEndOfDataOnNextLink(error: unknown): boolean {
+function isEndOfDataOnNextLink(error: unknown): boolean {
   return isHttpStatus(error, 400);
 }
 
@@ -95,7 +97,7 @@ export async function walkPages(
       if (items.length >= options.limit) break;
       items.push(item);
     }
-    link = nextLinkOf(page);
+    link = nextLink(page);
     if (!link || items.length >= options.limit) break;
     options.progress?.(
       seen < skip

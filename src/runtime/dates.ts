@@ -142,7 +142,7 @@ function subtractCalendarMonths(nowMs: number, months: number): number {
   );
 }
 
-export function fromEpochMs(epochMs: number): UtcInstant {
+function fromEpochMs(epochMs: number): UtcInstant {
   const ms = ((epochMs % 1000) + 1000) % 1000;
   return { epochMs, fraction: `${String(ms).padStart(3, "0")}0000` };
 }

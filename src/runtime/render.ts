@@ -35,12 +35,12 @@ function isEmptyCell(value: unknown): boolean {
 }
 
 /** Escapes what would break a table cell: new lines become `<br>`, `|` and `` ` `` get a backslash. */
-export function escapeCell(text: string): string {
+function escapeCell(text: string): string {
   return text.replace(/\r\n|\r|\n/g, "<br>").replace(/[|`]/g, (c) => `\\${c}`);
 }
 
 /** JSON with `, ` and `: ` separators, the form the reference prints nested values in. */
-export function inlineJson(value: unknown): string {
+function inlineJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(inlineJson).join(", ")}]`;
   if (isPlainObject(value)) {
     return `{${Object.entries(value)
@@ -58,7 +58,7 @@ function flattenValue(value: unknown): string {
 }
 
 /** One cell: strings as they are, objects as `key: value` lines, lists joined with `,` + new line. */
-export function formatCell(value: unknown): string {
+function formatCell(value: unknown): string {
   if (typeof value === "string") return value;
   if (isPlainObject(value)) {
     return Object.entries(value)

@@ -45,8 +45,3 @@ export function toJsonEntry(result: CommandResult): JsonEntry {
     raw: result.raw ?? null,
   };
 }
-
-/** A result with text only (success lines, instructions). */
-export function textResult(readable: string, raw?: unknown): CommandResult {
-  return raw === undefined ? { readable } : { readable, raw };
-}

@@ -5,13 +5,14 @@
  * instead of asking for `$top` over 500, a 400 on a last nextLink ends paging, 404 on a user is explained.
  */
 import { EntrakitError } from "../../errors.ts";
+import { nextLink } from "../../http/odata.ts";
 import type { Arguments } from "../../runtime/arguments.ts";
 import { formatODataDate, type UtcInstant } from "../../runtime/dates.ts";
 import { pascalToSpace, tableToMarkdown } from "../../runtime/render.ts";
 import type { CommandResult } from "../../runtime/result.ts";
 import { type ApiClient, isHttpStatus } from "../api-client.ts";
 import type { CommandContext, CommandHandler } from "../handler.ts";
-import { asPage, nextLinkOf, odataQuery } from "../odata.ts";
+import { asPage, odataQuery } from "../odata.ts";
 import { getNextPage, isLastPageBug, walkPages } from "../paging.ts";
 import { buildFilter } from "./filter.ts";
 import {
@@ -140,7 +141,7 @@ const listUsers: CommandHandler = async (args, { client, progress }) => {
       raw,
     },
   ];
-  const link = nextLinkOf(asPage(raw, "the risky users page"));
+  const link = nextLink(asPage(raw, "the risky users page"));
   if (link && (nextToken !== undefined || pageSize !== undefined)) results.push(nextTokenResult(link));
   return results;
 };
