@@ -5,6 +5,7 @@
  * authorized.ts turn statuses into typed errors for API callers.
  */
 import { request } from "undici";
+import { EntrakitError } from "../errors.ts";
 import { type Logger, redactUrl, silentLogger } from "../log.ts";
 import { classifyNetworkError, type NetworkError } from "./errors.ts";
 import {
@@ -100,6 +101,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     transport,
     logger,
     async send(req) {
+      checkUrl(req.url);
       const policy = req.retry === undefined ? basePolicy : resolvePolicy(basePolicy, req.retry);
       const target = redactUrl(req.url).split("?")[0]!;
       const result = await runWithRetries(() => attemptOnce(req), {
@@ -113,6 +115,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           });
           options.onRetry?.(wait);
         },
+      }).catch((error: unknown) => {
+        // Only a cancelled wait between attempts gets here; report it like a cancelled request.
+        throw classifyNetworkError(req.signal?.aborted ? (req.signal.reason ?? error) : error, req.url);
       });
       if ("error" in result) {
         logger.debug(`${req.method} ${target} failed: ${result.error.detail}`, { attempts: result.attempts });
@@ -123,6 +128,21 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     },
     close: () => transport.close(),
   };
+}
+
+/** A one-line usage error for a URL undici would refuse with a cryptic message (never echoing its query). */
+function checkUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== "https:" && parsed.protocol !== "http:")) {
+    throw new EntrakitError("usage", `Not an http(s) URL: ${redactUrl(url).split("?")[0]}`, {
+      hint: "Give a full URL such as https://graph.microsoft.com/v1.0/users (check the base URL setting).",
+    });
+  }
 }
 
 function resolvePolicy(base: RetryPolicy, override: Partial<RetryPolicy> | false | undefined): RetryPolicy {

@@ -245,6 +245,43 @@ describe("retries over real HTTP", () => {
     assert.equal(h.sleeps.length, 3);
   });
 
+  it("refuses a URL that is not http(s) with a usage error, before any I/O", async () => {
+    const h = harness([{ status: 200 }]);
+    await h.server;
+    for (const url of ["graph.microsoft.com/v1.0/users", "ftp://example.com/x?code=abc"]) {
+      await assert.rejects(
+        h.client.send({ method: "GET", url }),
+        (error: unknown) =>
+          error instanceof Error &&
+          (error as { code?: string }).code === "usage" &&
+          /Not an http\(s\) URL/.test(error.message) &&
+          !error.message.includes("code=abc"),
+      );
+    }
+  });
+
+  it("a request cancelled by the caller is not retried", async () => {
+    const h = harness([{ status: 503 }]);
+    const server = await h.server;
+    const controller = new AbortController();
+    const client = createHttpClient({
+      clock: {
+        now: () => NOW,
+        random: () => 0,
+        sleep: async () => {
+          controller.abort();
+          throw controller.signal.reason;
+        },
+      },
+    });
+    clients.push(client);
+    await assert.rejects(
+      client.send({ method: "GET", url: `${server.origin}/`, signal: controller.signal }),
+      (error: unknown) => error instanceof NetworkError && error.kind === "aborted",
+    );
+    assert.equal(server.received.length, 1);
+  });
+
   it("times out a request whose answer never comes", async () => {
     const h = harness([() => ({ status: 200 })], { requestTimeoutMs: 150, retry: false });
     const hanging = await import("node:http").then(
