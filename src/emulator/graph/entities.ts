@@ -204,11 +204,31 @@ export interface HistoryItemRecord extends GraphRecord {
   activity: { riskEventTypes: string[]; detail: string } | Record<string, unknown>;
 }
 
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
+/** `YYYY-MM-DDT` per day number: generating a million timestamps then allocates no Date objects. */
+const dayPrefixes = new Map<number, string>();
+
 /**
  * Graph writes DateTimeOffset values in UTC with seven fractional digits. Keeping every stored value in
  * that fixed-width form makes string comparison equal to time comparison, for filters and ordering.
+ * `extraTicks` (0–9999) fills the digits below the millisecond.
  */
 export function toGraphDateTime(epochMs: number, extraTicks = 0): string {
-  const iso = new Date(epochMs).toISOString(); // 2026-01-02T03:04:05.678Z
-  return `${iso.slice(0, 23)}${String(extraTicks % 10_000).padStart(4, "0")}Z`;
+  const ms = Math.floor(epochMs);
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    if (dayPrefixes.size > 100_000) dayPrefixes.clear();
+    prefix = new Date(day * DAY_MS).toISOString().slice(0, 11);
+    dayPrefixes.set(day, prefix);
+  }
+  let rest = ms - day * DAY_MS;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = Math.floor(rest / 1000);
+  const fraction = (rest - seconds * 1000) * 10_000 + (extraTicks % 10_000);
+  return `${prefix}${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${String(fraction).padStart(7, "0")}Z`;
 }

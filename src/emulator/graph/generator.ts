@@ -107,14 +107,22 @@ export class Random {
 
   /** A version-4-shaped GUID. */
   guid(): string {
-    const hex = (n: number) => n.toString(16).padStart(8, "0");
-    const a = hex(this.u32());
-    const b = hex(this.u32());
-    const c = hex(this.u32());
-    const d = hex(this.u32());
-    const variant = "89ab"[this.int(4)];
-    return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
+    const a = this.u32();
+    const b = this.u32();
+    const c = this.u32();
+    const d = this.u32();
+    return (
+      `${hex8(a)}-${HEX[(b >>> 24) & 255]}${HEX[(b >>> 16) & 255]}-4${HEX[(b >>> 8) & 255]!.slice(1)}${HEX[b & 255]}-` +
+      `${"89ab"[c >>> 30]}${HEX[(c >>> 16) & 255]!.slice(1)}${HEX[(c >>> 8) & 255]}-${HEX[c & 255]}${HEX[(d >>> 24) & 255]}${hex8((d << 8) | (a & 255))}`
+    );
   }
+}
+
+/** Two hex digits per byte value: building GUIDs from a table is several times faster than toString(16). */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function hex8(n: number): string {
+  return HEX[(n >>> 24) & 255]! + HEX[(n >>> 16) & 255]! + HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
 }
 
 export function generate(input: GeneratorInput): GeneratedData {
