@@ -28,6 +28,8 @@ before(async () => {
   certificate = await makeCertificate("CN=entrakit identity fidelity");
   emulator = await startTrustedEmulator({
     config: {
+      // Clients poll at the interval the device code response names; one second keeps the test short.
+      identity: { deviceCodeIntervalSeconds: 1 },
       apps: [
         {
           clientId: CERT_APP_ID,

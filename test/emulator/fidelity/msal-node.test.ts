@@ -33,6 +33,8 @@ before(async () => {
   // The certificate app is registered through the config file's `apps` section, as a user uploads one.
   emulator = await startTrustedEmulator({
     config: {
+      // Clients poll at the interval the device code response names; one second keeps the test short.
+      identity: { deviceCodeIntervalSeconds: 1 },
       apps: [
         {
           clientId: CERT_APP_ID,
@@ -127,6 +129,23 @@ describe("confidential client, client credentials", () => {
     const result = await app.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] });
     await verifyGraphAppToken(result!.accessToken, CERT_APP_ID);
   });
+
+  for (const [kind, clientCertificate] of [
+    ["SHA-1", { thumbprint: "A".repeat(40) }],
+    ["SHA-256", { thumbprintSha256: "B".repeat(64) }],
+  ] as const) {
+    test(`a ${kind} thumbprint the app has no certificate for is refused with AADSTS700027`, async () => {
+      const app = new ConfidentialClientApplication({
+        auth: {
+          clientId: CERT_APP_ID,
+          authority: authority(),
+          knownAuthorities: [host],
+          clientCertificate: { ...clientCertificate, privateKey: certificate.privateKeyPem },
+        },
+      });
+      await assert.rejects(app.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] }), /AADSTS700027/);
+    });
+  }
 
   test("a wrong secret is refused with AADSTS7000215, surfaced by msal", async () => {
     const app = new ConfidentialClientApplication({
