@@ -18,6 +18,7 @@ const GRAPH_PERMISSIONS = [
   "User.ReadWrite.All",
   "User.ReadBasic.All",
   "Directory.Read.All",
+  "Organization.Read.All",
   "Directory.ReadWrite.All",
   "Group.Read.All",
   "Group.ReadWrite.All",
