@@ -5,7 +5,9 @@
  * Every token msal hands back is verified with jose against the emulator's JWKS.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
 import { ConfidentialClientApplication, CryptoProvider, PublicClientApplication } from "@azure/msal-node";
 import { DEV_APP, DEV_TENANT, DEV_USER, GRAPH_APP_ID } from "../../../src/emulator/well-known.ts";
 import { FormSession, walkPages } from "./html-forms.ts";
@@ -19,6 +21,7 @@ import {
   verifyWithJwks,
 } from "./support.ts";
 
+const run = promisify(execFile);
 const GRAPH_DEFAULT = "https://graph.microsoft.com/.default";
 const CERT_APP_ID = "2b7e4c19-8d3f-4a65-b0e2-7c1d9f4a6e38";
 const REDIRECT_URI = "http://localhost:8765";
@@ -164,6 +167,31 @@ describe("confidential client, client credentials", () => {
         return true;
       },
     );
+  });
+});
+
+describe("trusting the emulator the way a user does: NODE_EXTRA_CA_CERTS", () => {
+  test("a fresh process trusting only the printed CA file gets a token; without it TLS verification fails", async () => {
+    assert.ok(emulator.caCertPath, "the emulator reports where its CA certificate is");
+    const child = new URL("./ca-child.ts", import.meta.url).pathname;
+    const args = [child, authority(), DEV_APP.clientId, DEV_APP.secret];
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: emulator.caCertPath };
+    const trusted = JSON.parse((await run(process.execPath, args, { env, timeout: 60_000 })).stdout) as {
+      token?: string;
+      error?: string;
+    };
+    assert.ok(trusted.token, trusted.error);
+    await verifyGraphAppToken(trusted.token, DEV_APP.clientId);
+
+    const { NODE_EXTRA_CA_CERTS: _ignored, ...withoutCa } = process.env;
+    const untrusted = JSON.parse(
+      (await run(process.execPath, args, { env: withoutCa, timeout: 60_000 })).stdout,
+    ) as {
+      token?: string;
+      error?: string;
+    };
+    assert.equal(untrusted.token, undefined, "TLS verification stays on");
+    assert.ok(untrusted.error, "the untrusting client reports a failure");
   });
 });
 
