@@ -10,6 +10,8 @@ const RISKY_USERS = "/v1.0/identityProtection/riskyUsers";
 describe("Graph paging over 100,000 risky users", () => {
   let emu: RunningEmulator;
   let bearer: string;
+  /** Every id in the default (id) order, from the first full walk. */
+  let idsInOrder: string[] = [];
   before(async () => {
     emu = await startGraphEmulator({
       seed: 3,
@@ -27,6 +29,7 @@ describe("Graph paging over 100,000 risky users", () => {
       assert.equal(pages, 200);
       assert.equal(items.length, 100_000);
       assert.equal(new Set(items.map((item) => item.id)).size, 100_000);
+      if (!order) idsInOrder = items.map((item) => item.id as string);
       if (order) {
         const stamps = items.map((item) => item.riskLastUpdatedDateTime as string);
         for (let i = 1; i < stamps.length; i++) assert.ok(stamps[i - 1]! >= stamps[i]!, `ordered at ${i}`);
@@ -81,19 +84,13 @@ describe("Graph paging over 100,000 risky users", () => {
   it("reproduces Graph's last-page quirk when it is on: 400 with an empty message", async () => {
     await adminPost(emu, "last-page-quirk", { enabled: true });
     try {
-      // 100,000 = 200 × 500: the nextLink of page 199 leaves exactly one page.
-      let next: string | undefined = `${RISKY_USERS}?$top=500`;
-      let pages = 0;
-      let last: Awaited<ReturnType<typeof graph>> | undefined;
-      while (next) {
-        last = await graph(emu, next, bearer);
-        if (last.status !== 200) break;
-        pages += 1;
-        next = last.body["@odata.nextLink"] as string | undefined;
-      }
-      assert.equal(pages, 199);
-      assert.equal(last!.status, 400);
-      const error = last!.body.error as Record<string, unknown>;
+      // The last 1,000 users by id: after one page of 500, the nextLink leaves exactly one page.
+      const tail = `$filter=${encodeURIComponent(`id ge '${idsInOrder[99_000]}'`)}`;
+      const first = await graph(emu, `${RISKY_USERS}?$top=500&${tail}`, bearer);
+      assert.equal(values(first).length, 500);
+      const last = await graph(emu, first.body["@odata.nextLink"] as string, bearer);
+      assert.equal(last.status, 400);
+      const error = last.body.error as Record<string, unknown>;
       assert.equal(error.code, "BadRequest");
       assert.equal(error.message, "");
       const doc = JSON.parse(
@@ -101,9 +98,14 @@ describe("Graph paging over 100,000 risky users", () => {
       );
       assert.deepEqual(Object.keys(error), Object.keys(doc.error));
       assert.deepEqual(Object.keys(error.innerError as object), Object.keys(doc.error.innerError));
-      // A page size that does not divide the remainder reaches the end normally.
-      const { items } = await walk(emu, `${RISKY_USERS}?$top=499`, bearer);
-      assert.equal(items.length, 100_000);
+      // A page size that does not divide the remainder reaches the end normally (499 + 499 + 2).
+      const { items, pages } = await walk(emu, `${RISKY_USERS}?$top=499&${tail}`, bearer);
+      assert.equal(items.length, 1000);
+      assert.equal(pages, 3);
+      assert.deepEqual(
+        items.map((item) => item.id),
+        idsInOrder.slice(99_000),
+      );
     } finally {
       await adminPost(emu, "last-page-quirk", { enabled: false });
     }
