@@ -4,6 +4,7 @@
  * these so callers have one import.
  */
 import { EntrakitError, type ErrorCode } from "../errors.ts";
+import { redactUrl } from "../log.ts";
 
 export type NetworkFailureKind =
   | "connect_timeout"
@@ -129,6 +130,7 @@ export class HttpStatusError extends EntrakitError {
   readonly serviceMessage: string;
   /** `request-id` / `x-ms-request-id` header, or `innerError.request-id` in the body. */
   readonly requestId: string | undefined;
+  /** The request URL with secret query parameters redacted. */
   readonly url: string;
 
   constructor(
@@ -149,7 +151,7 @@ export class HttpStatusError extends EntrakitError {
     this.serviceCode = service.code;
     this.serviceMessage = service.message;
     this.requestId = service.requestId;
-    this.url = url;
+    this.url = redactUrl(url);
   }
 }
 
