@@ -107,8 +107,8 @@ export const RISKY_USER: EntityType = {
 export const RISKY_USER_HISTORY_ITEM: EntityType = {
   typeName: "microsoft.graph.riskyUserHistoryItem",
   fields: { ...RISKY_USER.fields, userId: STRING, initiatedBy: STRING, activity: OBJECT },
-  filterable: new Set(),
-  orderable: [],
+  filterable: new Set([...RISKY_USER.filterable, "userId", "initiatedBy"]),
+  orderable: ["riskLastUpdatedDateTime"],
 };
 
 export const RISK_DETECTION: EntityType = {

@@ -76,7 +76,16 @@ function parseGraphConfig(raw: unknown): GraphConfig {
  * history examples find their owner. Resource descriptions and request bodies are skipped.
  */
 function readExamples(dir: string): unknown[] {
-  const bodies = readdirSync(dir)
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    throw new EntrakitError("configuration", `graph config: fixturesDir '${dir}' cannot be read.`, {
+      cause: error,
+      hint: "Point fixturesDir at a folder of Graph doc example JSON files, e.g. test/fixtures/graph-examples.",
+    });
+  }
+  const bodies = names
     .filter((name) => name.endsWith(".json"))
     .sort()
     .map((name) => JSON.parse(readFileSync(join(dir, name), "utf8")) as Record<string, unknown>)
@@ -108,7 +117,7 @@ export const graphModule: EmulatorModuleFactory = (core, rawConfig) => {
     const anchor = own.anchor ?? config.anchor;
     const users = core.directory
       .users(tenant.id)
-      .sort((a, b) => a.userPrincipalName.localeCompare(b.userPrincipalName));
+      .sort((a, b) => (a.userPrincipalName < b.userPrincipalName ? -1 : 1));
     const admin = users.find((user) => user.directoryRoles.some((role) => /administrator/i.test(role)));
     const dataset = new TenantDataset(
       {

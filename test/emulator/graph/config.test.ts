@@ -24,6 +24,10 @@ describe("Graph emulator config", () => {
       });
     }
     await assert.rejects(
+      startEmulator({ config: { graph: { fixturesDir: "/nonexistent/graph-examples" } } }),
+      /fixturesDir '\/nonexistent\/graph-examples' cannot be read/,
+    );
+    await assert.rejects(
       startEmulator({ config: { graph: { throttling: { "nowhere.example": { mode: "off" } } } } }),
       /unknown tenant 'nowhere.example'/,
     );
