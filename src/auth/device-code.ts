@@ -183,7 +183,9 @@ export class DeviceCodeCredential implements TokenCredential {
       }
       const outcome = classifyPollError(result.failure.error, result.failure.errorCodes);
       if (outcome === "failed") {
-        await this.#state.delete(PENDING_KEY);
+        // A refusal ends the flow; a server or throttling failure leaves it for the next attempt.
+        if (result.failure.status < 500 && result.failure.status !== 429)
+          await this.#state.delete(PENDING_KEY);
         throw tokenEndpointError(result.failure, this.#diagnosis());
       }
       if (outcome !== "pending" && outcome !== "slow_down") return this.#stop(outcome);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, beforeEach, test } from "node:test";
 import { promisify } from "node:util";
 import { DeviceCodeCredential } from "../../src/auth/device-code.ts";
+import { createAuthHttp } from "../../src/auth/transport.ts";
 import { DEV_APP, DEV_USER } from "../../src/emulator/well-known.ts";
 import { openStore } from "../../src/store/index.ts";
 import type { Store } from "../../src/store/types.ts";
@@ -181,4 +182,19 @@ test("nothing to complete, and no sign-in yet, say what to run", async () => {
     app.getToken(),
     (error: Error & { code?: string }) => error.code === "authentication_required",
   );
+});
+
+test("a server failure while polling keeps the pending flow for the next attempt", async () => {
+  const noRetry = createAuthHttp({ caCertificates: [emulator.caCert!], retry: false });
+  const app = credential({ http: noRetry });
+  const started = await app.start();
+  emulator.admin.addFault({
+    path: "/{tenant}/oauth2/v2.0/token",
+    status: 503,
+    body: { error: "temporarily_unavailable" },
+  });
+  await assert.rejects(app.complete(), /Status: 503/);
+  assert.equal(await app.pending(), true);
+  await answerDeviceCode(t.http, started.verificationUri, started.userCode, alice);
+  assert.ok((await app.complete()).token);
 });
