@@ -47,8 +47,6 @@ export interface AuthProfile {
   permissions: { read: readonly string[]; write: readonly string[] };
   clouds: readonly CloudId[];
   connectivityTest: ConnectivityTest;
-  /** The vendor's published multi-tenant app (device code without self-deployment). */
-  vendorApp?: { clientId: string; name: string };
   /** The auth commands' texts where this integration's reference differs from the shared module's. */
   messages?: Partial<AuthMessages>;
 }

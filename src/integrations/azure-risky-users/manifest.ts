@@ -188,10 +188,6 @@ export const azureRiskyUsers: IntegrationDefinition = {
       deviceCodeRefusal:
         "When using device code flow configuration, please enable the integration and run the `{prefix}-auth-start` command. Follow the instructions that will be printed as the output of the command.\n You can validate the connection by running `!{prefix}-auth-test`.\n",
     },
-    vendorApp: {
-      clientId: "ec854987-95fa-4c8f-8056-768dd0f409ac",
-      name: "Cortex XSOAR Azure Risky Users app",
-    },
     messages: {
       testSuccess: "Success!",
       completeSuccess: "Authorization completed successfully.",
