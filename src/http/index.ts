@@ -25,6 +25,7 @@ export {
   type NetworkFailureKind,
   ThrottledError,
 } from "./errors.ts";
+export { type TransportParams, transportOptionsFromParams } from "./instance-params.ts";
 export { collectOData, iterateOData, nextLink, type ODataPageOptions } from "./odata.ts";
 export { isAlwaysDirect, type ProxySettings, proxyFor, proxySettingsFromEnv } from "./proxy.ts";
 export {
