@@ -233,6 +233,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
       if (closed) return;
       closed = true;
       for (const module of modules) await module.close?.();
+      await tokens.close();
       await Promise.all(
         servers.map(
           (server) =>

@@ -11,7 +11,6 @@ import {
   generateKeyPairSync,
   type KeyObject,
   randomUUID,
-  sign,
   verify,
 } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
@@ -25,6 +24,7 @@ import {
   type TokenService,
   type UserRecord,
 } from "./contracts.ts";
+import { Rs256Signer } from "./signer.ts";
 
 /** Entra's default access token lifetime is 60–90 minutes; the emulator uses a fixed 3599 s unless told. */
 export const DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS = 3599;
@@ -94,11 +94,23 @@ export class EmulatorTokenService implements TokenService {
   readonly #key: SigningKey;
   readonly #clock: Clock;
   readonly #baseUrl: () => string;
+  readonly #signer: Rs256Signer;
+  readonly #header: string;
 
-  constructor(key: SigningKey, clock: Clock, baseUrl: () => string) {
+  /** `signingThreads`: worker threads for signatures (default: one per spare core; 0 signs in place). */
+  constructor(key: SigningKey, clock: Clock, baseUrl: () => string, signingThreads?: number) {
     this.#key = key;
     this.#clock = clock;
     this.#baseUrl = baseUrl;
+    this.#signer = new Rs256Signer(key.privateKey, signingThreads);
+    this.#header = Buffer.from(
+      JSON.stringify({ typ: "JWT", alg: "RS256", x5t: key.kid, kid: key.kid }),
+    ).toString("base64url");
+  }
+
+  /** Stops the signing threads. */
+  close(): Promise<void> {
+    return this.#signer.close();
   }
 
   jwks(): { keys: Record<string, unknown>[] } {
@@ -171,7 +183,9 @@ export class EmulatorTokenService implements TokenService {
       { uti: randomUUID().replaceAll("-", "").slice(0, 22), ver: v1 ? "1.0" : "2.0" },
       input.extraClaims,
     );
-    return { token: this.sign(claims), expiresAt: exp * 1000, issuedAt: iat * 1000, claims };
+    const signingInput = `${this.#header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+    const token = `${signingInput}.${await this.#signer.sign(signingInput)}`;
+    return { token, expiresAt: exp * 1000, issuedAt: iat * 1000, claims };
   }
 
   /** An OpenID Connect ID token for a signed-in user (aud = the client). */
@@ -230,15 +244,10 @@ export class EmulatorTokenService implements TokenService {
     return claims;
   }
 
+  /** A JWT signed on this thread (ID tokens and other rare tokens). */
   sign(claims: Record<string, unknown>): string {
-    const header = Buffer.from(
-      JSON.stringify({ typ: "JWT", alg: "RS256", x5t: this.#key.kid, kid: this.#key.kid }),
-    ).toString("base64url");
-    const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
-    const signature = sign("sha256", Buffer.from(`${header}.${payload}`), this.#key.privateKey).toString(
-      "base64url",
-    );
-    return `${header}.${payload}.${signature}`;
+    const input = `${this.#header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}`;
+    return `${input}.${this.#signer.signNow(input)}`;
   }
 }
 
