@@ -21,7 +21,7 @@ parentPort.on("message", (batch) => {
 export class Rs256Signer {
   readonly #key: KeyObject;
   readonly #workers: Worker[] = [];
-  readonly #pending = new Map<number, (signature: string) => void>();
+  readonly #pending = new Map<number, { data: string; resolve: (signature: string) => void }>();
   /** Requests queued during this tick, posted together (one message per worker per tick). */
   #queue: Array<[number, string]> = [];
   #nextId = 0;
@@ -35,10 +35,12 @@ export class Rs256Signer {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pem } });
       worker.on("message", (results: Array<[number, string]>) => {
         for (const [id, signature] of results) {
-          this.#pending.get(id)?.(signature);
+          this.#pending.get(id)?.resolve(signature);
           this.#pending.delete(id);
         }
       });
+      // A dead worker must not strand requests: sign what is outstanding here and carry on without it.
+      worker.on("error", () => this.#retire(worker));
       worker.unref();
       this.#workers.push(worker);
     }
@@ -48,7 +50,7 @@ export class Rs256Signer {
   sign(data: string): Promise<string> {
     if (this.#workers.length === 0) return Promise.resolve(this.signNow(data));
     const id = this.#nextId++;
-    const promise = new Promise<string>((resolve) => this.#pending.set(id, resolve));
+    const promise = new Promise<string>((resolve) => this.#pending.set(id, { data, resolve }));
     this.#queue.push([id, data]);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -65,10 +67,30 @@ export class Rs256Signer {
     this.#flushScheduled = false;
     const queue = this.#queue;
     this.#queue = [];
+    if (this.#workers.length === 0) {
+      for (const [id] of queue) this.#retireOne(id);
+      return;
+    }
     const per = Math.ceil(queue.length / this.#workers.length);
     for (let i = 0; i < queue.length; i += per) {
       const worker = this.#workers[this.#nextWorker++ % this.#workers.length]!;
       worker.postMessage(queue.slice(i, i + per));
+    }
+  }
+
+  #retireOne(id: number): void {
+    const entry = this.#pending.get(id);
+    if (!entry) return;
+    this.#pending.delete(id);
+    entry.resolve(this.signNow(entry.data));
+  }
+
+  #retire(worker: Worker): void {
+    const index = this.#workers.indexOf(worker);
+    if (index >= 0) this.#workers.splice(index, 1);
+    for (const [id, entry] of this.#pending) {
+      entry.resolve(this.signNow(entry.data));
+      this.#pending.delete(id);
     }
   }
 
