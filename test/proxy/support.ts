@@ -4,7 +4,6 @@
  * memory, and an HTTP walk through the consent pages (a cookie jar plus the emulator's sign-in forms).
  */
 import { createServer } from "node:net";
-import { signInThroughBrowser } from "../auth/browser.ts";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/server.ts";
 import { DEV_ADMIN } from "../../src/emulator/well-known.ts";
 import { createHttpClient } from "../../src/http/index.ts";
@@ -12,6 +11,7 @@ import { auditLogTo } from "../../src/proxy/audit.ts";
 import { type RunningProxy, startProxy } from "../../src/proxy/server.ts";
 import { openStore } from "../../src/store/index.ts";
 import type { Store } from "../../src/store/types.ts";
+import { signInThroughBrowser } from "../auth/browser.ts";
 
 export const VENDOR_TENANT = {
   id: "1d4c7b2e-8f3a-4e69-a5c1-9b2d6e0f4a73",
@@ -98,7 +98,9 @@ export function proxyConfig(
         endpoints: { login: emulator.url, graph: emulator.url },
         scopes: [`${GRAPH}/${READ_RISKY_USERS}`],
         display_name: "Northwind Risky Users (on your behalf)",
-        permissions: [{ name: READ_RISKY_USERS, description: "Read risky users as the signed-in administrator" }],
+        permissions: [
+          { name: READ_RISKY_USERS, description: "Read risky users as the signed-in administrator" },
+        ],
         integration: "AzureRiskyUsers",
       },
     ],
@@ -194,9 +196,19 @@ export function resultValues(html: string): Triple {
   const value = (id: string) => {
     const match = new RegExp(`<output class="value" id="${id}"[^>]*>([^<]*)</output>`).exec(html);
     if (!match) throw new Error(`no ${id} on the page: ${html.slice(0, 400)}`);
-    return match[1]!.replaceAll("&#39;", "'").replaceAll("&quot;", '"').replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+    return match[1]!
+      .replaceAll("&#39;", "'")
+      .replaceAll("&quot;", '"')
+      .replaceAll("&lt;", "<")
+      .replaceAll("&gt;", ">")
+      .replaceAll("&amp;", "&");
   };
-  return { id: value("value-id"), token: value("value-token"), key: value("value-key"), command: value("value-command") };
+  return {
+    id: value("value-id"),
+    token: value("value-token"),
+    key: value("value-key"),
+    command: value("value-command"),
+  };
 }
 
 /**
