@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { isEntrakitError } from "../errors.ts";
 import { registerEmulatorCommand } from "./emulator.ts";
+import { registerProxyCommand } from "./proxy.ts";
 import { registerStoreCommand } from "./store.ts";
 
 export function buildProgram(): Command {
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerEmulatorCommand(program);
+  registerProxyCommand(program);
   registerStoreCommand(program);
   return program;
 }

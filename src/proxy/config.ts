@@ -189,6 +189,24 @@ export async function loadProxyConfig(
   return parseProxyConfig(value, { baseDir: dirname(resolve(path)), env }, `proxy config ${path}`);
 }
 
+/**
+ * Only the store URL of a config file, without resolving its secrets: the registration commands need
+ * the store, not the apps' credentials (whose environment variables may only exist on the server).
+ */
+export async function readConfiguredStore(path: string): Promise<string | undefined> {
+  let value: unknown;
+  try {
+    value = parseYaml(await readFile(path, "utf8"));
+  } catch (error) {
+    throw configError(
+      `Cannot read the proxy config ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message.split("\n")[0]}.`,
+      "Pass the proxy's YAML or JSON config with --config, or the store URL with --store.",
+    );
+  }
+  const store = (value as { store?: unknown } | null)?.store;
+  return typeof store === "string" && store !== "" ? store : undefined;
+}
+
 function resolveConfig(raw: RawConfig, options: ResolveOptions, source: string): ProxyConfig {
   const baseDir = options.baseDir ?? process.cwd();
   const env = options.env ?? process.env;
