@@ -38,9 +38,9 @@ function formOf(page: Page): { action: string; fields: URLSearchParams } {
   if (!form) throw new Error(`no form on the page (status ${page.status}): ${page.html.slice(0, 300)}`);
   const fields = new URLSearchParams();
   for (const input of form[2]!.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) {
-    fields.set(unescape(input[1]!), unescape(input[2]!));
+    fields.set(decodeEntities(input[1]!), decodeEntities(input[2]!));
   }
-  return { action: new URL(unescape(form[1]!), page.url).toString(), fields };
+  return { action: new URL(decodeEntities(form[1]!), page.url).toString(), fields };
 }
 
 async function submit(http: AuthHttp, page: Page, values: Record<string, string>): Promise<Page> {
@@ -49,7 +49,7 @@ async function submit(http: AuthHttp, page: Page, values: Record<string, string>
   return load(http, action, fields);
 }
 
-function unescape(text: string): string {
+function decodeEntities(text: string): string {
   return text
     .replaceAll("&quot;", '"')
     .replaceAll("&#39;", "'")
