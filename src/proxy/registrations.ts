@@ -28,9 +28,9 @@ export interface NewRegistration {
   key: string;
 }
 
-/** ≥128 bits, URL- and `@`-safe. */
+/** 128 bits as hex: URL- and `@`-safe, and never starts with `-` (which a shell command would take as an option). */
 export function newRegistrationId(): string {
-  return randomBytes(18).toString("base64url");
+  return randomBytes(16).toString("hex");
 }
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;

@@ -14,6 +14,7 @@ import {
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { authorityHost } from "../clouds/index.ts";
 import { EntrakitError } from "../errors.ts";
 import { createHttpClient, type HttpClient } from "../http/index.ts";
 import { openStore } from "../store/index.ts";
@@ -183,7 +184,8 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
       if (!consent[2]) {
         if (method !== "GET" && method !== "HEAD")
           return sendText(res, 405, "Use GET.", { allow: "GET, HEAD" });
-        return sendPage(res, consentPage(app, nonce()));
+        // The Start form redirects to the login host, which form-action also governs.
+        return sendPage(res, consentPage(app, nonce()), ` ${new URL(authorityHost(app.cloud)).origin}`);
       }
       if (method !== "POST")
         return sendText(res, 405, "Use the Start Authorization Process button.", { allow: "POST" });
@@ -284,13 +286,13 @@ function sendText(
   res.end(text);
 }
 
-function sendPage(res: ServerResponse, page: Page): void {
+function sendPage(res: ServerResponse, page: Page, formTargets = ""): void {
   res.writeHead(page.status, {
     ...SECURITY_HEADERS,
     "content-type": "text/html; charset=utf-8",
     "content-length": Buffer.byteLength(page.html),
     // Nothing loads from anywhere: inline style and script only under this response's nonce.
-    "content-security-policy": `default-src 'none'; style-src 'nonce-${page.nonce}'; script-src 'nonce-${page.nonce}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+    "content-security-policy": `default-src 'none'; style-src 'nonce-${page.nonce}'; script-src 'nonce-${page.nonce}'; form-action 'self'${formTargets}; base-uri 'none'; frame-ancestors 'none'`,
   });
   res.end(page.html);
 }

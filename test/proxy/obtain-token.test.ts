@@ -62,7 +62,7 @@ describe("obtain-token against the emulator", () => {
     assert.equal(page.status, 200);
     const triple = resultValues(page.html);
     assert.equal(triple.token, DEV_TENANT.id);
-    assert.match(triple.id, /^[A-Za-z0-9_-]{24}@http:\/\/127\.0\.0\.1:\d+\/obtain-token$/);
+    assert.match(triple.id, /^[0-9a-f]{32}@http:\/\/127\.0\.0\.1:\d+\/obtain-token$/);
     assert.equal(Buffer.from(triple.key, "base64").length, 32);
     assert.match(triple.command, /^entrakit instance add risky-users-app --integration AzureRiskyUsers /);
     assert.ok(triple.command.includes(`Token=${DEV_TENANT.id}`));
