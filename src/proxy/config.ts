@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { type Cloud, type EndpointName, isCloudId, selectCloud } from "../clouds/index.ts";
+import { type Cloud, ENDPOINT_NAMES, type EndpointName, isCloudId, selectCloud } from "../clouds/index.ts";
 import { EntrakitError } from "../errors.ts";
 
 const guid = z
@@ -250,6 +250,15 @@ function resolveApp(
   where: string,
   secret: (source: SecretSource, field: string) => string,
 ): ProxyApp {
+  const unknown = Object.keys(app.endpoints ?? {}).find(
+    (name) => !(ENDPOINT_NAMES as readonly string[]).includes(name),
+  );
+  if (unknown) {
+    throw configError(
+      `${where}: endpoints.${unknown} is not a cloud endpoint name.`,
+      `Use one of ${ENDPOINT_NAMES.slice(0, 4).join(", ")}, ... (see src/clouds/registry.ts).`,
+    );
+  }
   const cloudName = app.cloud.trim();
   let cloud: Cloud;
   try {
@@ -262,10 +271,6 @@ function resolveApp(
     );
   } catch (error) {
     throw configError(`${where}: cloud: ${(error as Error).message}`, "Use com, gcc, gcc-high, dod or cn.");
-  }
-  if (app.endpoints) {
-    const unknown = Object.keys(app.endpoints).find((name) => !(name in cloud.endpoints));
-    if (unknown) throw configError(`${where}: endpoints.${unknown} is not a cloud endpoint name.`);
   }
   const credential: AppCredential =
     "secret" in app.credential
