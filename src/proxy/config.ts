@@ -64,6 +64,12 @@ const appSchema = z.strictObject({
   permissions: z.array(permissionSchema).default([]),
   /** The entrakit integration id for the ready `entrakit instance add` line (e.g. `AzureRiskyUsers`). */
   integration: z.string().min(1).optional(),
+  /**
+   * application: after admin consent, sign the administrator in to the consenting tenant (OpenID
+   * Connect) and require the ID token's tenant to match, because the admin consent redirect's `tenant`
+   * is not signed. Default true; false gives the reference's one-step flow.
+   */
+  confirm_tenant: z.boolean().default(true),
 });
 
 const rateSchema = z.strictObject({
@@ -124,6 +130,7 @@ export interface ProxyApp {
   publisher: string | undefined;
   permissions: Array<{ name: string; description: string }>;
   integration: string | undefined;
+  confirmTenant: boolean;
 }
 
 export interface RateLimit {
@@ -306,6 +313,7 @@ function resolveApp(
       typeof p === "string" ? { name: p, description: "" } : { name: p.name, description: p.description },
     ),
     integration: app.integration,
+    confirmTenant: app.kind === "application" && app.confirm_tenant,
   };
 }
 

@@ -23,6 +23,8 @@ interface PendingConsent {
   app: string;
   browser: string;
   verifier: string;
+  /** Set in the second step of an application consent: the tenant the admin consent named. */
+  confirmTenant?: string;
 }
 
 export interface ConsentDeps {
@@ -81,6 +83,21 @@ export async function startConsent(
   return { redirect, setCookie: cookie ? undefined : setCookie(deps.config, browser) };
 }
 
+async function savePending(
+  deps: ConsentDeps,
+  pending: Omit<PendingConsent, "verifier">,
+): Promise<{ state: string; pkce: ReturnType<typeof createPkce> }> {
+  const state = createState();
+  const pkce = createPkce();
+  await deps.store.set(
+    PROXY_NAMESPACE,
+    stateKey(state),
+    { ...pending, verifier: pkce.verifier },
+    { seal: true, ttlMs: STATE_LIFETIME_MS, expectedVersion: 0 },
+  );
+  return { state, pkce };
+}
+
 function adminConsentUrl(login: string, app: ProxyApp, redirect: string, state: string): string {
   const url = new URL(`${login}/organizations/v2.0/adminconsent`);
   url.searchParams.set("client_id", app.clientId);
@@ -96,6 +113,9 @@ function setCookie(config: ProxyConfig, value: string): string {
   return `${BROWSER_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${STATE_LIFETIME_MS / 1000}${secure}`;
 }
 
+/** A page to show, or (between the two steps of an application consent) a redirect to follow. */
+export type CallbackResult = { page: Page } | { redirect: string };
+
 /** The callback: checks `state` against the browser and the app, then creates the registration. */
 export async function finishConsent(
   deps: ConsentDeps,
@@ -103,7 +123,7 @@ export async function finishConsent(
   browserCookie: string | undefined,
   nonce: string,
   address: string,
-): Promise<Page> {
+): Promise<CallbackResult> {
   const fail = (status: number, title: string, message: string, reason: string, app?: ProxyApp) => {
     deps.audit.write({
       event: "consent",
@@ -112,13 +132,15 @@ export async function finishConsent(
       reason,
       address,
     });
-    return errorPage(
-      status,
-      title,
-      message,
-      nonce,
-      app ? `/consent/${encodeURIComponent(app.appName)}` : undefined,
-    );
+    return {
+      page: errorPage(
+        status,
+        title,
+        message,
+        nonce,
+        app ? `/consent/${encodeURIComponent(app.appName)}` : undefined,
+      ),
+    };
   };
   const state = query.get("state") ?? "";
   const expired = () =>
@@ -166,7 +188,7 @@ export async function finishConsent(
 
   let tenantId: string | undefined;
   let token: string;
-  if (app.kind === "application") {
+  if (app.kind === "application" && pending.confirmTenant === undefined) {
     tenantId = query.get("tenant") ?? undefined;
     if (query.get("admin_consent")?.toLowerCase() !== "true" || !tenantId || !isGuid(tenantId)) {
       return fail(
@@ -178,6 +200,11 @@ export async function finishConsent(
       );
     }
     tenantId = tenantId.toLowerCase();
+    if (app.confirmTenant) {
+      // The redirect's `tenant` is unsigned: sign the admin in to that very tenant before trusting it.
+      const next = await savePending(deps, { ...pending, confirmTenant: tenantId });
+      return { redirect: confirmTenantUrl(app, redirectUri(deps.config), tenantId, next) };
+    }
     token = tenantId;
   } else {
     const code = query.get("code");
@@ -194,6 +221,7 @@ export async function finishConsent(
       code,
       redirectUri: redirectUri(deps.config),
       codeVerifier: pending.verifier,
+      ...(pending.confirmTenant ? { tenant: pending.confirmTenant, scopes: ["openid"] } : {}),
     });
     if (!exchanged.ok) {
       return fail(
@@ -204,17 +232,30 @@ export async function finishConsent(
         app,
       );
     }
-    tenantId = exchanged.tokens.tenantId;
-    if (!tenantId || !exchanged.tokens.refreshToken) {
-      return fail(
-        400,
-        "The sign-in did not give a tenant and a refresh token",
-        "Microsoft's answer lacked the tenant or the refresh token (offline_access). Start again.",
-        "missing_tenant",
-        app,
-      );
+    tenantId = exchanged.tokens.tenantId?.toLowerCase();
+    if (pending.confirmTenant) {
+      if (tenantId !== pending.confirmTenant) {
+        return fail(
+          400,
+          "The sign-in was not in the consenting tenant",
+          "Sign in with an administrator account of the organization that granted the consent. Start again.",
+          "tenant_mismatch",
+          app,
+        );
+      }
+      token = tenantId;
+    } else {
+      if (!tenantId || !exchanged.tokens.refreshToken) {
+        return fail(
+          400,
+          "The sign-in did not give a tenant and a refresh token",
+          "Microsoft's answer lacked the tenant or the refresh token (offline_access). Start again.",
+          "missing_tenant",
+          app,
+        );
+      }
+      token = exchanged.tokens.refreshToken;
     }
-    token = exchanged.tokens.refreshToken;
   }
   const created = await deps.registrations.create({ appName: app.appName, kind: app.kind, tenantId });
   deps.audit.write({
@@ -224,15 +265,45 @@ export async function finishConsent(
     kind: app.kind,
     registration: created.registration.id,
     tenant: tenantId,
-    grant: app.kind === "application" ? "admin_consent" : "authorization_code",
+    grant:
+      app.kind === "delegated"
+        ? "authorization_code"
+        : app.confirmTenant
+          ? "admin_consent+sign_in"
+          : "admin_consent",
     address,
   });
   const id = `${created.registration.id}@${deps.config.publicUrl}/obtain-token`;
-  return resultPage(
-    app,
-    { id, token, key: created.key, instanceCommand: instanceCommand(app, id, token) },
-    nonce,
-  );
+  return {
+    page: resultPage(
+      app,
+      { id, token, key: created.key, instanceCommand: instanceCommand(app, id, token) },
+      nonce,
+    ),
+  };
+}
+
+/** OpenID Connect sign-in at the consenting tenant itself: only its members can finish it. */
+function confirmTenantUrl(
+  app: ProxyApp,
+  redirect: string,
+  tenantId: string,
+  next: { state: string; pkce: ReturnType<typeof createPkce> },
+): string {
+  const url = new URL(`${authorityHost(app.cloud)}/${tenantId}/oauth2/v2.0/authorize`);
+  for (const [name, value] of [
+    ["client_id", app.clientId],
+    ["response_type", "code"],
+    ["redirect_uri", redirect],
+    ["response_mode", "query"],
+    ["scope", "openid"],
+    ["state", next.state],
+    ["code_challenge", next.pkce.challenge],
+    ["code_challenge_method", "S256"],
+  ] as const) {
+    url.searchParams.set(name, value);
+  }
+  return url.toString();
 }
 
 function stateKey(state: string): string {

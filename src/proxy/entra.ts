@@ -74,17 +74,14 @@ export class EntraClient {
     );
   }
 
+  /** The code exchange; `tenant` and `scopes` default to `organizations` and the app's scopes. */
   exchangeCode(
     app: ProxyApp,
-    input: { code: string; redirectUri: string; codeVerifier: string },
+    input: { code: string; redirectUri: string; codeVerifier: string; tenant?: string; scopes?: string[] },
   ): Promise<EntraResult> {
-    return this.#post(app, "organizations", (clientAuth) =>
-      authorizationCodeRequest({
-        clientId: app.clientId,
-        target: { scopes: app.scopes },
-        clientAuth,
-        ...input,
-      }),
+    const { tenant = "organizations", scopes = app.scopes, ...exchange } = input;
+    return this.#post(app, tenant, (clientAuth) =>
+      authorizationCodeRequest({ clientId: app.clientId, target: { scopes }, clientAuth, ...exchange }),
     );
   }
 

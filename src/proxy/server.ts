@@ -203,10 +203,17 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     if (path === "/callback") {
       req.resume();
       if (method !== "GET") return sendText(res, 405, "Use GET.", { allow: "GET" });
-      return sendPage(
-        res,
-        await finishConsent(deps, url.searchParams, cookie(req, BROWSER_COOKIE), nonce(), address),
+      const result = await finishConsent(
+        deps,
+        url.searchParams,
+        cookie(req, BROWSER_COOKIE),
+        nonce(),
+        address,
       );
+      if ("page" in result) return sendPage(res, result.page);
+      res.writeHead(303, { ...SECURITY_HEADERS, location: result.redirect });
+      res.end();
+      return;
     }
 
     if (path === "/") {

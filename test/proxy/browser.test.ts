@@ -47,6 +47,14 @@ async function signIn(page: Page): Promise<void> {
   await page.waitForSelector('button[value="accept"]');
 }
 
+/** The second sign-in of an application consent, at the consenting tenant. */
+async function confirmSignIn(page: Page): Promise<void> {
+  await page.fill("#login", DEV_ADMIN.userPrincipalName);
+  await page.fill("#passwd", DEV_ADMIN.password);
+  await page.click('button[value="signin"]');
+  if (await page.locator('button[value="accept"]').count()) await page.click('button[value="accept"]');
+}
+
 /** Consent page → Start → emulator sign-in; leaves the browser on the emulator's consent prompt. */
 async function startJourney(page: Page, appName: string, prefix: string): Promise<void> {
   await page.goto(`${stack.proxy.url}/consent/${appName}`);
@@ -111,8 +119,13 @@ describe("consent journeys in Chromium", { skip }, () => {
     const page = await context.newPage();
     await startJourney(page, APPLICATION_APP.name, "application");
     await page.click('button[value="accept"]');
+    // The proxy then signs the admin in to the consenting tenant (its answer's tenant is unsigned).
+    await page.waitForSelector("#passwd");
+    assert.match(page.url(), new RegExp(`/${DEV_TENANT.id}/oauth2/v2.0/authorize`));
+    await shot(page, "application-4-confirm-tenant-sign-in");
+    await confirmSignIn(page);
     await page.waitForSelector("#value-key");
-    await shot(page, "application-4-result-page");
+    await shot(page, "application-5-result-page");
 
     assert.equal(await page.locator("html").getAttribute("lang"), "en");
     assert.match((await page.locator("h1").textContent()) ?? "", /is authorized/);
@@ -216,6 +229,8 @@ describe("consent journeys in Chromium", { skip }, () => {
     assert.equal(await page.locator("h1").textContent(), "This authorization link is not valid");
     assert.equal((await stack.proxy.registrations.list()).length, before);
     await page.goto(genuine);
+    await page.waitForSelector("#passwd");
+    await confirmSignIn(page);
     await page.waitForSelector("#value-key");
     assert.equal((await stack.proxy.registrations.list()).length, before + 1);
     await page.close();

@@ -11,12 +11,14 @@ import { after, before, describe, test } from "node:test";
 import { OAuthProxyCredential } from "../../src/auth/oauth-proxy.ts";
 import { createAuthHttp } from "../../src/auth/transport.ts";
 import { startEmulator } from "../../src/emulator/server.ts";
-import { DEV_TENANT } from "../../src/emulator/well-known.ts";
+import { DEV_ADMIN, DEV_TENANT, DEV_TENANT_P1 } from "../../src/emulator/well-known.ts";
 import { isEntrakitError } from "../../src/errors.ts";
+import { createHttpClient } from "../../src/http/index.ts";
 import { openAuditLog } from "../../src/proxy/audit.ts";
 import { loadProxyConfig, parseProxyConfig } from "../../src/proxy/config.ts";
 import { startProxy } from "../../src/proxy/server.ts";
 import { openStore } from "../../src/store/index.ts";
+import { signInThroughBrowser } from "../auth/browser.ts";
 import { makeCertificate } from "../emulator/identity/helpers.ts";
 import { createTestPki } from "../helpers/tls.ts";
 import {
@@ -64,6 +66,12 @@ describe("config", () => {
     const gov = parseProxyConfig({ public_url: "https://p.example", apps: [{ ...APP, cloud: "gcc-high" }] });
     assert.equal(gov.apps.get("demo")!.cloud.endpoints.login, "https://login.microsoftonline.us");
     assert.equal(gov.apps.get("demo")!.resource, "https://graph.microsoft.us");
+    assert.equal(app.confirmTenant, true);
+    const oneStep = parseProxyConfig({
+      public_url: "https://p.example",
+      apps: [{ ...APP, confirm_tenant: false }],
+    });
+    assert.equal(oneStep.apps.get("demo")!.confirmTenant, false);
     const byName = parseProxyConfig({
       public_url: "https://p.example",
       apps: [{ ...APP, cloud: "US GCC-High" }],
@@ -277,6 +285,47 @@ describe("consent start and callback over HTTP", () => {
     assert.equal(title(await badCode.text()), "Microsoft refused the sign-in");
     assert.equal((await stack.proxy.registrations.list()).length, before);
     assert.ok(stack.audit.some((line) => line.includes('"reason":"declined"')));
+  });
+
+  test("a forged admin consent answer naming another tenant gets no registration", async () => {
+    // The attacker starts a flow in their own browser and answers the callback with a victim's tenant.
+    const before = (await stack.proxy.registrations.list()).length;
+    const { location, browser } = await start(APPLICATION_APP.name);
+    const forged = await browser.fetch(
+      callback({
+        state: location.searchParams.get("state")!,
+        admin_consent: "True",
+        tenant: DEV_TENANT_P1.id,
+      }),
+    );
+    assert.equal(forged.status, 303);
+    const confirm = new URL(forged.headers.get("location")!);
+    assert.equal(confirm.pathname, `/${DEV_TENANT_P1.id}/oauth2/v2.0/authorize`);
+    assert.equal(confirm.searchParams.get("scope"), "openid");
+    assert.equal(confirm.searchParams.get("code_challenge_method"), "S256");
+    const http = createHttpClient({ retry: false });
+    const attacker = { login: DEV_ADMIN.userPrincipalName, password: DEV_ADMIN.password };
+    try {
+      // Signing in there as a Contoso admin fails at Microsoft (the sign-in page never lets them through)...
+      await assert.rejects(signInThroughBrowser(http, confirm.toString(), attacker), /never redirected back/);
+      // ...and a sign-in moved to the attacker's own tenant does not count for the named one.
+      const again = await start(APPLICATION_APP.name, browser);
+      const forged2 = await browser.fetch(
+        callback({
+          state: again.location.searchParams.get("state")!,
+          admin_consent: "True",
+          tenant: DEV_TENANT_P1.id,
+        }),
+      );
+      const moved = forged2.headers.get("location")!.replace(`/${DEV_TENANT_P1.id}/`, "/organizations/");
+      const mismatch = await browser.fetch(await signInThroughBrowser(http, moved, attacker));
+      assert.equal(mismatch.status, 400);
+      // The code is exchanged at the named tenant, which refuses a code from another one.
+      assert.equal(title(await mismatch.text()), "Microsoft refused the sign-in");
+    } finally {
+      await http.close();
+    }
+    assert.equal((await stack.proxy.registrations.list()).length, before);
   });
 
   test("pages: unknown app, wrong methods, security headers and CSP, escaped text", async () => {
