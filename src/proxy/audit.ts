@@ -5,7 +5,7 @@
  */
 import { createWriteStream, type WriteStream } from "node:fs";
 
-export type AuditEvent = "consent" | "token" | "refusal" | "registration";
+export type AuditEvent = "consent" | "token" | "refusal";
 
 export interface AuditRecord {
   event: AuditEvent;

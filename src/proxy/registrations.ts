@@ -61,14 +61,21 @@ export class Registrations {
       createdAt: new Date(this.#now()).toISOString(),
     };
     const key = randomBytes(32);
-    // The key first: a registration record never exists without its key.
-    await this.#store.set(PROXY_NAMESPACE, KEY + registration.id, key.toString("base64"), {
+    // The key first: a registration record never exists without its key. A taken id (2^-128) is refused.
+    const keyWrite = await this.#store.set(PROXY_NAMESPACE, KEY + registration.id, key.toString("base64"), {
       seal: true,
       expectedVersion: 0,
     });
-    await this.#store.set(PROXY_NAMESPACE, META + registration.id, toJson(registration), {
-      expectedVersion: 0,
-    });
+    const metaWrite = keyWrite.ok
+      ? await this.#store.set(PROXY_NAMESPACE, META + registration.id, toJson(registration), {
+          expectedVersion: 0,
+        })
+      : keyWrite;
+    if (!metaWrite.ok) {
+      throw new EntrakitError("conflict", "A registration with this id already exists.", {
+        hint: "Authorize again; a new id is drawn each time.",
+      });
+    }
     return { registration, key: key.toString("base64") };
   }
 

@@ -169,7 +169,7 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     const consent = /^\/consent\/([^/]+)(\/start)?$/.exec(path);
     if (consent) {
       req.resume();
-      const app = config.apps.get(decodeURIComponent(consent[1]!));
+      const app = config.apps.get(safeDecode(consent[1]!));
       if (!app) {
         return sendPage(
           res,
@@ -364,6 +364,14 @@ function cookie(req: IncomingMessage, name: string): string | undefined {
     if (key === name) return value.join("=");
   }
   return undefined;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return "";
+  }
 }
 
 function readTlsFile(path: string): Buffer {

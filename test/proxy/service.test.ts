@@ -331,6 +331,7 @@ describe("consent start and callback over HTTP", () => {
   test("pages: unknown app, wrong methods, security headers and CSP, escaped text", async () => {
     const unknown = await fetch(`${stack.proxy.url}/consent/nope`);
     assert.equal(unknown.status, 404);
+    assert.equal((await fetch(`${stack.proxy.url}/consent/%E0%A4%A`)).status, 404);
     assert.equal((await fetch(`${stack.proxy.url}/consent/${APPLICATION_APP.name}/start`)).status, 405);
     const page = await fetch(`${stack.proxy.url}/consent/${APPLICATION_APP.name}`);
     const html = await page.text();
