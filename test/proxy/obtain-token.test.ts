@@ -147,6 +147,8 @@ describe("obtain-token against the emulator", () => {
     assert.equal(typeof response.body.expires_in, "number");
     assert.equal(response.headers.get("cache-control"), "no-store");
     assert.equal(await riskyUsersStatus(stack, String(response.body.access_token)), 200);
+    // The X-Content-* information headers are recorded, never required.
+    assert.ok(stack.audit.some((line) => line.includes('"client":"wire-test-client 0.0.0"')));
     // The v1 `resource` field picks the audience too.
     const v1 = await obtainTokenOverWire({
       id: application.id,
