@@ -53,19 +53,7 @@ export async function startConsent(
 ): Promise<StartResult> {
   const cookie = browserCookie && /^[A-Za-z0-9_-]{43}$/.test(browserCookie) ? browserCookie : undefined;
   const browser = cookie ?? randomBytes(32).toString("base64url");
-  const state = createState();
-  const pkce = createPkce();
-  const pending: PendingConsent = { app: app.appName, browser: digest(browser), verifier: pkce.verifier };
-  await deps.store.set(
-    PROXY_NAMESPACE,
-    stateKey(state),
-    { ...pending },
-    {
-      seal: true,
-      ttlMs: STATE_LIFETIME_MS,
-      expectedVersion: 0,
-    },
-  );
+  const { state, pkce } = await savePending(deps, { app: app.appName, browser: digest(browser) });
   const login = authorityHost(app.cloud);
   const redirect =
     app.kind === "application"
@@ -169,12 +157,16 @@ export async function finishConsent(
       app,
     );
   }
-  const error = query.get("error");
-  if (error) {
+  // Echoed (escaped) on the page and in the audit log, so kept short and to OAuth's error alphabet.
+  const error = query
+    .get("error")
+    ?.replace(/[^\w.-]/g, "")
+    .slice(0, 64);
+  if (error !== undefined) {
     const declined = error === "access_denied" || query.get("error_subcode") === "cancel";
-    const description = (query.get("error_description") ?? "").split(
-      /\r?\n|\s(?:Trace ID|Correlation ID|Timestamp):/,
-    )[0]!;
+    const description = (query.get("error_description") ?? "")
+      .split(/\r?\n|\s(?:Trace ID|Correlation ID|Timestamp):/)[0]!
+      .slice(0, 300);
     return fail(
       400,
       declined ? "Consent was declined" : "Microsoft did not authorize the app",
@@ -202,7 +194,11 @@ export async function finishConsent(
     tenantId = tenantId.toLowerCase();
     if (app.confirmTenant) {
       // The redirect's `tenant` is unsigned: sign the admin in to that very tenant before trusting it.
-      const next = await savePending(deps, { ...pending, confirmTenant: tenantId });
+      const next = await savePending(deps, {
+        app: pending.app,
+        browser: pending.browser,
+        confirmTenant: tenantId,
+      });
       return { redirect: confirmTenantUrl(app, redirectUri(deps.config), tenantId, next) };
     }
     token = tenantId;
