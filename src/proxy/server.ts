@@ -248,9 +248,15 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
     async close() {
       if (closed) return;
       closed = true;
+      // Requests in flight get a few seconds to finish (a rolling restart should not cut token requests).
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 5_000);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
       });
       if (!options.http) await http.close();
       if (!options.audit) await audit.close();
