@@ -9,6 +9,11 @@ import { after, before, describe, test } from "node:test";
 import { OAuthProxyCredential } from "../../src/auth/oauth-proxy.ts";
 import { DEV_TENANT, DEV_TENANT_P1 } from "../../src/emulator/well-known.ts";
 import { EntrakitError, isEntrakitError } from "../../src/errors.ts";
+import { createHttpClient } from "../../src/http/index.ts";
+import { createApiClient } from "../../src/integrations/api-client.ts";
+import { azureRiskyUsersModule } from "../../src/integrations/azure-risky-users/index.ts";
+import { parseCommandLine } from "../../src/runtime/command-line.ts";
+import { runCommand } from "../../src/runtime/dispatch.ts";
 import { openStore } from "../../src/store/index.ts";
 import {
   APPLICATION_APP,
@@ -131,6 +136,47 @@ describe("obtain-token against the emulator", () => {
       assert.equal(stored.length, 1, "one rotated refresh token kept");
     } finally {
       await store.close();
+    }
+  });
+
+  test("!azure-risky-users-list runs through the proxy for both kinds of app", async () => {
+    const http = createHttpClient({ retry: false });
+    const store = await openStore("memory:");
+    try {
+      for (const [app, scopes] of [
+        [APPLICATION_APP, [`${GRAPH}/.default`]],
+        [DELEGATED_APP, [`${GRAPH}/${READ_RISKY_USERS}`]],
+      ] as const) {
+        const triple = resultValues((await consentOverHttp(stack, app.name)).html);
+        const credential = new OAuthProxyCredential({
+          id: triple.id,
+          token: triple.token,
+          key: triple.key,
+          appName: app.name,
+          scopes: [...scopes],
+          store,
+          namespace: `instance-${app.name}`,
+        });
+        const client = createApiClient({
+          http,
+          credential,
+          baseUrl: `${stack.emulator.url}/v1.0`,
+          audience: { scopes: [...scopes] },
+        });
+        const results = await runCommand(
+          azureRiskyUsersModule,
+          parseCommandLine("!azure-risky-users-list limit=3"),
+          {
+            client,
+            now: Date.now,
+          },
+        );
+        const users = results[0]!.outputs!.data as unknown[];
+        assert.equal(users.length, 3, app.name);
+      }
+    } finally {
+      await store.close();
+      await http.close();
     }
   });
 
