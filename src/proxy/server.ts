@@ -15,7 +15,7 @@ import {
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { authorityHost } from "../clouds/index.ts";
-import { EntrakitError } from "../errors.ts";
+import { EntrakitError, isEntrakitError } from "../errors.ts";
 import { createHttpClient, type HttpClient } from "../http/index.ts";
 import { openStore } from "../store/index.ts";
 import type { Store } from "../store/types.ts";
@@ -74,8 +74,12 @@ export async function startProxy(options: StartProxyOptions): Promise<RunningPro
   const deps = { config, store, registrations, entra, audit, perRegistration, now };
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
-    route(req, res).catch(() => {
-      // Only an internal failure (store down, a bug) gets here: never a 500, never its message.
+    route(req, res).catch((error: unknown) => {
+      // Only an internal failure (store down, a bug) gets here: never a 500, never its message to the
+      // client. The operator gets one line; only our own errors' messages, which never carry secrets.
+      process.stderr.write(
+        `entrakit proxy: request failed: ${isEntrakitError(error) ? error.toLine() : ((error as Error)?.name ?? "error")}\n`,
+      );
       if (res.headersSent) {
         res.destroy();
         return;
