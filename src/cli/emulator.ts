@@ -86,7 +86,7 @@ async function runEmulator(options: EmulatorCommandOptions): Promise<void> {
     `  IMDS:             export AZURE_POD_IDENTITY_AUTHORITY_HOST=${emulator.httpUrl}`,
     `  entrakit:         cloud "custom" with authority host ${emulator.url}`,
     "",
-    "Admin API: " + `${emulator.httpUrl}/_emulator/ (loopback only; see docs/emulator.md). Ctrl+C stops.`,
+    `Admin API: ${emulator.httpUrl}/_emulator/ (loopback only; see docs/emulator.md). Ctrl+C stops.`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
   await new Promise<void>((resolve) => {

@@ -68,7 +68,7 @@ async function continueAdminConsent(
   const id = form.get("interaction")!;
   const interaction = ic.state.interactions.get(id);
   const now = ic.clock.now();
-  if (!interaction || interaction.kind !== "adminconsent" || interaction.expiresAt <= now) {
+  if (interaction?.kind !== "adminconsent" || interaction.expiresAt <= now) {
     return sendHtml(
       ctx.res,
       400,

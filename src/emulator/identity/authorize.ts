@@ -151,7 +151,7 @@ async function continueInteraction(
   const id = form.get("interaction")!;
   const interaction = ic.state.interactions.get(id);
   const now = ic.clock.now();
-  if (!interaction || interaction.kind !== "authorize" || interaction.expiresAt <= now) {
+  if (interaction?.kind !== "authorize" || interaction.expiresAt <= now) {
     return sendHtml(
       ctx.res,
       400,

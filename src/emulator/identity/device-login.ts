@@ -58,13 +58,7 @@ export async function handleDeviceLogin(ic: IdentityContext, ctx: RequestContext
 
   const interaction = ic.state.interactions.get(interactionId);
   const record = interaction?.deviceCode ? ic.state.deviceCodes.get(interaction.deviceCode) : undefined;
-  if (
-    !interaction ||
-    interaction.kind !== "device" ||
-    !record ||
-    record.expiresAt <= now ||
-    record.status !== "pending"
-  ) {
+  if (interaction?.kind !== "device" || !record || record.expiresAt <= now || record.status !== "pending") {
     return sendHtml(
       ctx.res,
       400,
