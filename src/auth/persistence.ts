@@ -5,12 +5,20 @@
  */
 import { createHash } from "node:crypto";
 import type { Json, Store } from "../store/types.ts";
+import {
+  type Redemption,
+  type RotationStep,
+  rotateRefreshToken,
+  serializeInProcess,
+} from "./cache/refresh-rotation.ts";
 
 export interface AuthStateOptions {
   /** The Store that keeps refresh tokens and pending flows across processes. */
   store?: Store;
   /** Namespace in the Store, usually the integration instance's. Default `entrakit`. */
   namespace?: string;
+  /** Observes the steps of each refresh-token rotation (tracing; the crash tests kill at each step). */
+  onRotationStep?: (step: RotationStep) => void;
 }
 
 export class AuthState {
@@ -18,11 +26,34 @@ export class AuthState {
   readonly #namespace: string;
   readonly #memory = new Map<string, { value: Json; expiresAt?: number }>();
   readonly #now: () => number;
+  readonly #onRotationStep: ((step: RotationStep) => void) | undefined;
 
   constructor(options: AuthStateOptions, now: () => number) {
     this.#store = options.store;
     this.#namespace = options.namespace ?? "entrakit";
     this.#now = now;
+    this.#onRotationStep = options.onRotationStep;
+  }
+
+  /**
+   * Read-redeem-replace of a single-use secret (a refresh token) with no overlapping redemption in this
+   * process or, with a Store, in any process; the successor is committed before this resolves
+   * (src/auth/cache/refresh-rotation.ts).
+   */
+  rotate<T>(key: string, redeem: (current: Json | undefined) => Promise<Redemption<T>>): Promise<T> {
+    const store = this.#store;
+    if (store) {
+      const step = this.#onRotationStep;
+      return rotateRefreshToken(
+        { store, namespace: this.#namespace, key, ...(step ? { onStep: step } : {}) },
+        redeem,
+      );
+    }
+    return serializeInProcess(`memory\u0000${key}`, async () => {
+      const redemption = await redeem(await this.get(key));
+      if (redemption.next !== undefined) await this.set(key, redemption.next);
+      return redemption.result;
+    });
   }
 
   get persistent(): boolean {

@@ -68,33 +68,41 @@ export class RefreshSession {
     return (await this.refreshToken()) !== undefined;
   }
 
-  /** A token for `target` from the stored refresh token, or an `authentication_required` error. */
-  async redeem(target: TokenTarget, claims: string | undefined): Promise<AccessToken> {
-    const refreshToken = await this.refreshToken();
-    if (!refreshToken) {
-      throw new AuthenticationRequiredError("Nobody has signed in with this configuration yet.", {
-        hint: this.#signInHint,
+  /**
+   * A token for `target` from the stored refresh token, or an `authentication_required` error. The
+   * rotated refresh token is committed before the access token is returned, and no two redemptions of
+   * one refresh token overlap, across processes too (AuthState.rotate).
+   */
+  redeem(target: TokenTarget, claims: string | undefined): Promise<AccessToken> {
+    return this.#state.rotate(this.#key, async (current) => {
+      const refreshToken = (current as StoredRefreshToken | undefined)?.refreshToken;
+      if (!refreshToken) {
+        throw new AuthenticationRequiredError("Nobody has signed in with this configuration yet.", {
+          hint: this.#signInHint,
+        });
+      }
+      const url = tokenEndpoint({
+        authorityHost: this.#common.authorityHost,
+        tenant: this.#tenant,
+        version: targetVersion(target),
       });
-    }
-    const url = tokenEndpoint({
-      authorityHost: this.#common.authorityHost,
-      tenant: this.#tenant,
-      version: targetVersion(target),
+      const fields = refreshTokenRequest({
+        clientId: this.#clientId,
+        target,
+        clientAuth: await this.#auth(url),
+        refreshToken,
+        ...(claims ? { claims } : {}),
+      });
+      const response = await requestToken(this.#common.http, url, fields, this.#common.now, {
+        ...this.#common.diagnosis,
+        tenantId: this.#tenant,
+        clientId: this.#clientId,
+        target: targetScopes(target).join(" "),
+      });
+      const result = toAccessToken(response, target);
+      if (!response.refreshToken) return { result };
+      const next: StoredRefreshToken = { refreshToken: response.refreshToken, savedAt: this.#common.now() };
+      return { result, next };
     });
-    const fields = refreshTokenRequest({
-      clientId: this.#clientId,
-      target,
-      clientAuth: await this.#auth(url),
-      refreshToken,
-      ...(claims ? { claims } : {}),
-    });
-    const response = await requestToken(this.#common.http, url, fields, this.#common.now, {
-      ...this.#common.diagnosis,
-      tenantId: this.#tenant,
-      clientId: this.#clientId,
-      target: targetScopes(target).join(" "),
-    });
-    await this.remember(response);
-    return toAccessToken(response, target);
   }
 }
