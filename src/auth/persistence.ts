@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { Json, Store } from "../store/types.ts";
 import {
   type Redemption,
-  type RotationStep,
+  type RotationOptions,
   rotateRefreshToken,
   serializeInProcess,
 } from "./cache/refresh-rotation.ts";
@@ -17,8 +17,11 @@ export interface AuthStateOptions {
   store?: Store;
   /** Namespace in the Store, usually the integration instance's. Default `entrakit`. */
   namespace?: string;
-  /** Observes the steps of each refresh-token rotation (tracing; the crash tests kill at each step). */
-  onRotationStep?: (step: RotationStep) => void;
+  /**
+   * Refresh-token rotation tuning: lease lifetime (how long a crashed holder blocks others), wait
+   * timeout, and a step observer (tracing; the crash tests kill at each step).
+   */
+  rotation?: Pick<RotationOptions, "leaseTtlMs" | "waitTimeoutMs" | "onStep">;
 }
 
 export class AuthState {
@@ -26,13 +29,13 @@ export class AuthState {
   readonly #namespace: string;
   readonly #memory = new Map<string, { value: Json; expiresAt?: number }>();
   readonly #now: () => number;
-  readonly #onRotationStep: ((step: RotationStep) => void) | undefined;
+  readonly #rotation: AuthStateOptions["rotation"];
 
   constructor(options: AuthStateOptions, now: () => number) {
     this.#store = options.store;
     this.#namespace = options.namespace ?? "entrakit";
     this.#now = now;
-    this.#onRotationStep = options.onRotationStep;
+    this.#rotation = options.rotation;
   }
 
   /**
@@ -43,11 +46,7 @@ export class AuthState {
   rotate<T>(key: string, redeem: (current: Json | undefined) => Promise<Redemption<T>>): Promise<T> {
     const store = this.#store;
     if (store) {
-      const step = this.#onRotationStep;
-      return rotateRefreshToken(
-        { store, namespace: this.#namespace, key, ...(step ? { onStep: step } : {}) },
-        redeem,
-      );
+      return rotateRefreshToken({ ...this.#rotation, store, namespace: this.#namespace, key }, redeem);
     }
     return serializeInProcess(`memory\u0000${key}`, async () => {
       const redemption = await redeem(await this.get(key));

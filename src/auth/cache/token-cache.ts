@@ -144,6 +144,11 @@ export class TokenCache {
     await this.#store.delete(this.#namespace, storeKey, { expectedVersion: stored.version });
   }
 
+  /** Resolves once no fetch of this cache is in flight (background refreshes included). */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight.values()]);
+  }
+
   /** Drops the in-memory entries (after a reset of the instance's stored auth state). */
   clearMemory(): void {
     this.#memory.clear();
