@@ -8,6 +8,8 @@ export {
   type LoginUrlOptions,
   REFRESH_TOKEN_PREFIX,
 } from "./auth/authorization-code.ts";
+// The token cache: caching + single flight for any credential, crash-safe rotation, auth reset.
+export * from "./auth/cache/index.ts";
 export { ClientAssertionCredential, type ClientAssertionCredentialOptions } from "./auth/client-assertion.ts";
 export type {
   CertificateAuthOptions,
