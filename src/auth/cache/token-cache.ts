@@ -6,7 +6,8 @@
  * Keys are canonical strings from `tokenCacheKey`; records live in the instance's namespace under
  * `auth.token.<hash>`, sealed (access tokens are secrets), with a TTL ending at the token's expiry.
  */
-import type { Json, Store } from "../../store/types.ts";
+import { isEntrakitError } from "../../errors.ts";
+import type { Json, Store, StoreEntry } from "../../store/types.ts";
 import type { AccessToken } from "../types.ts";
 import { DEFAULT_REFRESH_POLICY, type Freshness, freshness, type RefreshPolicy } from "./freshness.ts";
 import { storeKeyOf } from "./key.ts";
@@ -43,6 +44,8 @@ export interface TokenCacheStats {
   waitedForOthers: number;
   backgroundRefreshes: number;
   backgroundFailures: number;
+  /** Stored records that could not be opened (corrupted) and were fetched again. */
+  unreadableRecords: number;
 }
 
 interface Entry {
@@ -73,6 +76,7 @@ export class TokenCache {
     waitedForOthers: 0,
     backgroundRefreshes: 0,
     backgroundFailures: 0,
+    unreadableRecords: 0,
   };
 
   constructor(options: TokenCacheOptions = {}) {
@@ -137,7 +141,15 @@ export class TokenCache {
     if (cached && (token === undefined || cached.token.token === token)) this.#memory.delete(key);
     if (!this.#store) return;
     const storeKey = storeKeyOf(key);
-    const stored = await this.#store.get<Json>(this.#namespace, storeKey);
+    let stored: StoreEntry<Json> | undefined;
+    try {
+      stored = await this.#store.get<Json>(this.#namespace, storeKey);
+    } catch (error) {
+      // A corrupted record holds no token worth keeping; under a wrong master key nothing is touched.
+      if (!(isEntrakitError(error) && error.code === "sealed_data")) throw error;
+      if (/is corrupted/.test(error.message)) await this.#store.delete(this.#namespace, storeKey);
+      return;
+    }
     if (!stored) return;
     const record = stored.value as unknown as StoredToken;
     if (token !== undefined && record.token !== token) return;
@@ -201,8 +213,18 @@ export class TokenCache {
     if (!store) return this.#fetch(key, fetch);
     const storeKey = storeKeyOf(key);
     const read = async (): Promise<Entry | undefined> => {
-      const stored = await store.get<Json>(this.#namespace, storeKey);
-      return stored ? fromStored(stored.value as unknown as StoredToken, stored.version) : undefined;
+      try {
+        const stored = await store.get<Json>(this.#namespace, storeKey);
+        return stored ? fromStored(stored.value as unknown as StoredToken, stored.version) : undefined;
+      } catch (error) {
+        // An access token can always be fetched again: a corrupted record is replaced by the next
+        // fetch. Under a wrong master key that write fails with the store's own clear error.
+        if (isEntrakitError(error) && error.code === "sealed_data") {
+          this.stats.unreadableRecords++;
+          return undefined;
+        }
+        throw error;
+      }
     };
     const found = await read();
     // "Newer than what this process last saw"; with nothing seen, newer than what is stored now.
