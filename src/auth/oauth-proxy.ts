@@ -16,6 +16,7 @@ import {
   proxyRequestBody,
 } from "../protocol/oauth-proxy.ts";
 import { type TokenTarget, targetVersion } from "../protocol/token-request.ts";
+import type { Redemption } from "./cache/refresh-rotation.ts";
 import { toAccessToken } from "./client-credentials.ts";
 import { configurationError } from "./common.ts";
 import { AuthState, type AuthStateOptions } from "./persistence.ts";
@@ -101,11 +102,18 @@ export class OAuthProxyCredential implements TokenCredential {
     await this.#state.delete(REFRESH_KEY);
   }
 
-  async #fetch(target: TokenTarget): Promise<AccessToken> {
+  /**
+   * Under AuthState.rotate: a delegated registration's refresh token is single use, so no two
+   * processes send the same one, and the rotated one is committed before the token is returned.
+   */
+  #fetch(target: TokenTarget): Promise<AccessToken> {
+    return this.#state.rotate(REFRESH_KEY, (stored) => this.#request(target, stored as string | undefined));
+  }
+
+  async #request(target: TokenTarget, stored: string | undefined): Promise<Redemption<AccessToken>> {
     const maxWaitMs = this.#options.maxWaitMs ?? 120_000;
     let waited = 0;
     for (let counter = 1; ; counter++) {
-      const stored = await this.#state.get<string>(REFRESH_KEY);
       const content = stored ?? this.#token;
       const body = proxyRequestBody({
         appName: this.#options.appName,
@@ -129,11 +137,11 @@ export class OAuthProxyCredential implements TokenCredential {
       });
       if (response.status >= 200 && response.status < 300) {
         const parsed = parseProxyResponse(parseJson(response.text));
-        if (parsed.refreshToken) await this.#state.set(REFRESH_KEY, parsed.refreshToken);
-        return toAccessToken(
+        const result = toAccessToken(
           { accessToken: parsed.accessToken, expiresOn: started + parsed.expiresIn * 1000 },
           target,
         );
+        return parsed.refreshToken ? { result, next: parsed.refreshToken } : { result };
       }
       // 4xx other than 408/429 means the proxy or Microsoft said no: waiting will not change that.
       const transient = response.status === 408 || response.status === 429 || response.status >= 500;
