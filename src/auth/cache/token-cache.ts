@@ -230,7 +230,7 @@ export class TokenCache {
     // "Newer than what this process last saw"; with nothing seen, newer than what is stored now.
     const effective: Want =
       want.kind === "newer" && want.than === undefined ? { kind: "newer", than: found?.version ?? 0 } : want;
-    if (this.#accepts(found, effective)) return this.#remember(key, found, "store");
+    if (this.#accepts(found, effective)) return this.#remember(key, found);
     const outcome = await acquireOrObserve(
       store,
       this.#namespace,
@@ -244,12 +244,12 @@ export class TokenCache {
     );
     if ("value" in outcome) {
       this.stats.waitedForOthers++;
-      return this.#remember(key, outcome.value, "store");
+      return this.#remember(key, outcome.value);
     }
     return holdLease(store, outcome.lease, this.#wait.leaseTtlMs, async () => {
       // Another holder may have committed between our read and our lease.
       const again = await read();
-      if (this.#accepts(again, effective)) return this.#remember(key, again, "store");
+      if (this.#accepts(again, effective)) return this.#remember(key, again);
       const fetched = await this.#fetch(key, fetch);
       const ttlMs = fetched.token.expiresOn - this.#now();
       if (ttlMs <= 0) return fetched;
@@ -268,8 +268,9 @@ export class TokenCache {
     return entry;
   }
 
-  #remember(key: string, entry: Entry, from: "store"): Entry {
-    if (from === "store") this.stats.storeHits++;
+  /** Keeps a token read from the Store in memory. */
+  #remember(key: string, entry: Entry): Entry {
+    this.stats.storeHits++;
     this.#memory.set(key, entry);
     return entry;
   }
