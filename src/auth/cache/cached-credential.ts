@@ -41,7 +41,12 @@ export class CachedCredential implements TokenCredential {
   }
 
   getToken(options: GetTokenOptions = {}): Promise<AccessToken> {
-    const target = resolveTarget(options, this.#default);
+    let target: TokenTarget;
+    try {
+      target = resolveTarget(options, this.#default);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const key = this.keyFor(target, options.claims);
     const ask: GetTokenOptions =
       "scopes" in target ? { scopes: target.scopes } : { resource: target.resource };
