@@ -28,6 +28,9 @@ export {
   type DeviceCodeCredentialOptions,
   type DeviceCodeStart,
 } from "./auth/device-code.ts";
+// Clouds, transport and diagnostics.
+export * from "./auth/diagnostics.ts";
+export * from "./auth/errors.ts";
 export { type LoopbackSignInOptions, signInWithLoopback } from "./auth/loopback.ts";
 export * from "./auth/managed-identity/index.ts";
 export { OAuthProxyCredential, type OAuthProxyCredentialOptions } from "./auth/oauth-proxy.ts";
@@ -44,7 +47,10 @@ export {
   WorkloadIdentityCredential,
   type WorkloadIdentityCredentialOptions,
 } from "./auth/workload-identity.ts";
+export * from "./clouds/index.ts";
 export * from "./errors.ts";
+export * from "./http/index.ts";
+export * from "./log.ts";
 // Protocol primitives (pure).
 export * from "./protocol/client-assertion.ts";
 export * from "./protocol/device-code.ts";
@@ -54,3 +60,5 @@ export * from "./protocol/pkce.ts";
 export * from "./protocol/redirect.ts";
 export * from "./protocol/token-request.ts";
 export * from "./protocol/token-response.ts";
+// The Store: SQLite, Redis or memory, sealed at rest.
+export * from "./store/index.ts";
