@@ -4,8 +4,12 @@
  */
 import { Command, CommanderError } from "commander";
 import { isEntrakitError } from "../errors.ts";
+import { registerContextCommand } from "./context.ts";
 import { registerEmulatorCommand } from "./emulator.ts";
+import { registerInstanceCommand } from "./instance.ts";
+import { registerIntegrationsCommand } from "./integrations.ts";
 import { registerProxyCommand } from "./proxy.ts";
+import { registerRunCommand } from "./run.ts";
 import { registerStoreCommand } from "./store.ts";
 
 export function buildProgram(): Command {
@@ -14,8 +18,12 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerEmulatorCommand(program);
+  registerIntegrationsCommand(program);
   registerProxyCommand(program);
   registerStoreCommand(program);
+  registerInstanceCommand(program);
+  registerRunCommand(program);
+  registerContextCommand(program);
   return program;
 }
 
