@@ -11,6 +11,7 @@ import { z } from "zod";
 import { EntrakitError } from "../errors.ts";
 import type { ConsentRecord } from "./contracts.ts";
 import { certificateRecordFromPem, type MemoryDirectory } from "./directory.ts";
+import { identityOptionsSchema } from "./identity/context.ts";
 
 const guid = z
   .string()
@@ -133,6 +134,8 @@ export const emulatorConfigSchema = z.looseObject({
   faults: z.array(faultSchema).default([]),
   clock: z.strictObject({ now: instant, frozen: z.boolean().default(false) }).optional(),
   requestLogCapacity: z.number().int().positive().max(1_000_000).default(1000),
+  /** The identity module's options (also read by the module itself, which applies the defaults). */
+  identity: identityOptionsSchema.optional(),
 });
 
 export type EmulatorConfig = z.infer<typeof emulatorConfigSchema>;

@@ -19,6 +19,13 @@ export const identityOptionsSchema = z.strictObject({
   deviceCodeIntervalSeconds: z.number().int().min(1).max(60).default(5),
   deviceCodeLifetimeSeconds: z.number().int().min(10).max(3600).default(900),
   accessTokenLifetimeSeconds: z.number().int().min(60).max(86_400).default(3599),
+  /**
+   * What redeeming a refresh token does to it. "single-use" (the default): it is consumed, a second use is
+   * AADSTS70008 (the strictest server a client may meet). "entra": it stays valid until its inactivity
+   * limit or a revocation, as on the real Microsoft identity platform, which does not revoke a refresh
+   * token when it is redeemed.
+   */
+  refreshTokenReuse: z.enum(["single-use", "entra"]).default("single-use"),
 });
 
 export type IdentityOptions = z.infer<typeof identityOptionsSchema>;

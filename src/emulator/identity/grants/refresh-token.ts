@@ -1,5 +1,7 @@
 /**
- * `refresh_token` with rotation: every refresh token works once (a second use is AADSTS70008), dies after
+ * `refresh_token` with rotation: every redemption returns a new refresh token. With `identity.refreshTokenReuse`
+ * "single-use" (the default) the redeemed one is consumed (a second use is AADSTS70008); with "entra" it stays
+ * valid, as Entra ID does not revoke a refresh token when it is used. Either way a refresh token dies after
  * 90 days without use (700082) and with its whole chain when the user's or app's sessions are revoked
  * (50173). A refresh may name any resource the user consented to (multi-resource refresh tokens).
  */
@@ -28,7 +30,7 @@ export const refreshTokenGrant: GrantHandler = async (g) => {
   const user = ic.directory.user(record.tenantId, record.userId);
   if (!user) throw new AadstsError(70008);
   checkNotRevoked(ic, user, app.clientId, record.authTime);
-  if (record.used) throw new AadstsError(70008);
+  if (record.used && ic.options.refreshTokenReuse === "single-use") throw new AadstsError(70008);
   const now = ic.clock.now();
   if (now - record.issuedAt > REFRESH_TOKEN_INACTIVITY_MS) {
     const days = Math.floor((now - record.issuedAt) / 86_400_000);
