@@ -6,7 +6,6 @@ import { Command, CommanderError } from "commander";
 import { isEntrakitError } from "../errors.ts";
 import { registerContextCommand } from "./context.ts";
 import { registerEmulatorCommand } from "./emulator.ts";
-import { registerIntegrationsCommand } from "./integrations.ts";
 import { registerInstanceCommand } from "./instance.ts";
 import { registerIntegrationsCommand } from "./integrations.ts";
 import { registerProxyCommand } from "./proxy.ts";
@@ -19,7 +18,6 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
   registerEmulatorCommand(program);
-  registerIntegrationsCommand(program);
   registerIntegrationsCommand(program);
   registerProxyCommand(program);
   registerStoreCommand(program);
