@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/emulator/server.ts";
 import { DEV_ADMIN, DEV_APP, DEV_TENANT } from "../../src/emulator/well-known.ts";
 import { EXIT_CODES } from "../../src/errors.ts";
-import { getPage, hiddenField, postPage } from "../emulator/identity/helpers.ts";
+import { hiddenField, postPage } from "../emulator/identity/helpers.ts";
 import { startRiskyUsersEmulator } from "../integrations/azure-risky-users/emulator-support.ts";
 import { type CliSandbox, cliSandbox } from "./cli-helpers.ts";
 
