@@ -1,6 +1,8 @@
 /**
  * The cache and the refresh-token rotation across real processes: 8 workers on one SQLite file or one
- * Redis, against the emulator, counted in its request log.
+ * Redis, against the emulator, counted in its request log. Two emulators: the default one with strictly
+ * single-use refresh tokens, and one with `identity.refreshTokenReuse: "entra"` (Entra ID's real behaviour:
+ * a redeemed refresh token stays valid) for the kill -9 rounds.
  */
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -22,16 +24,27 @@ const CHILD = new URL("./helpers/child.ts", import.meta.url).pathname;
 const GRAPH_USER_READ = "https://graph.microsoft.com/User.Read";
 const dir = mkdtempSync(join(tmpdir(), "entrakit-cache-mp-"));
 const masterKey = randomBytes(32);
+/** Single-use refresh tokens (the emulator's default). */
 let t: TestEmulator;
-let caFile: string;
+/** Entra's reuse rule: a redeemed refresh token stays valid until inactivity or revocation. */
+let entra: TestEmulator;
+const caFiles = new Map<TestEmulator, string>();
 
 before(async () => {
   t = await startTestEmulator();
-  caFile = join(dir, "ca.pem");
-  writeFileSync(caFile, t.emulator.caCert!);
+  entra = await startTestEmulator({ config: { identity: { refreshTokenReuse: "entra" } } });
+  for (const [name, e] of [
+    ["strict", t],
+    ["entra", entra],
+  ] as const) {
+    const file = join(dir, `ca-${name}.pem`);
+    writeFileSync(file, e.emulator.caCert!);
+    caFiles.set(e, file);
+  }
 });
 after(async () => {
   await t.close();
+  await entra.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -43,15 +56,20 @@ interface Worker {
   exited: Promise<number | null>;
 }
 
-function worker(storeUrl: string, namespace: string, extra: Record<string, string>): Worker {
+function worker(
+  storeUrl: string,
+  namespace: string,
+  extra: Record<string, string>,
+  e: TestEmulator = t,
+): Worker {
   const child = spawn(process.execPath, [CHILD], {
     env: {
       ...process.env,
       ENTRAKIT_MASTER_KEY: masterKey.toString("base64"),
       EK_STORE_URL: storeUrl,
       EK_NAMESPACE: namespace,
-      EK_EMULATOR_URL: t.emulator.url,
-      EK_CA_FILE: caFile,
+      EK_EMULATOR_URL: e.emulator.url,
+      EK_CA_FILE: caFiles.get(e)!,
       ...extra,
     },
     stdio: ["pipe", "pipe", "inherit"],
@@ -93,10 +111,14 @@ async function runAll(workers: Worker[]): Promise<string[]> {
 }
 
 /** A real sign-in without a browser: the emulator's password grant, with offline_access. */
-async function signIn(store: Store, namespace: string, rotation = {}): Promise<AuthorizationCodeCredential> {
-  const response = await t.http.send({
+async function signIn(
+  store: Store,
+  namespace: string,
+  e: TestEmulator = t,
+): Promise<AuthorizationCodeCredential> {
+  const response = await e.http.send({
     method: "POST",
-    url: `${t.emulator.url}/${DEV_TENANT.id}/oauth2/v2.0/token`,
+    url: `${e.emulator.url}/${DEV_TENANT.id}/oauth2/v2.0/token`,
     headers: { "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({
       grant_type: "password",
@@ -108,28 +130,33 @@ async function signIn(store: Store, namespace: string, rotation = {}): Promise<A
     }).toString(),
   });
   const refreshToken = (JSON.parse(response.text) as { refresh_token: string }).refresh_token;
-  const credential = delegated(store, namespace, rotation);
+  const credential = delegated(store, namespace, {}, e);
   await credential.redeem(`refresh_token:${refreshToken}`);
   return credential;
 }
 
-function delegated(store: Store, namespace: string, rotation = {}): AuthorizationCodeCredential {
+function delegated(
+  store: Store,
+  namespace: string,
+  rotation = {},
+  e: TestEmulator = t,
+): AuthorizationCodeCredential {
   return new AuthorizationCodeCredential({
-    authorityHost: t.emulator.url,
+    authorityHost: e.emulator.url,
     tenantId: DEV_TENANT.id,
     clientId: DEV_APP.clientId,
     clientSecret: DEV_APP.secret,
     redirectUri: "http://localhost/callback",
     scopes: [GRAPH_USER_READ],
-    http: t.http,
+    http: e.http,
     store,
     namespace,
     rotation,
   });
 }
 
-function tokenLog(grantType: string) {
-  return t.emulator.admin
+function tokenLog(grantType: string, e: TestEmulator = t) {
+  return e.emulator.admin
     .requests({ path: /\/oauth2\/v2\.0\/token$/ })
     .filter((r) => r.grantType === grantType);
 }
@@ -210,22 +237,24 @@ describe("kill -9 during refresh-token rotation (SQLite)", () => {
   after(() => store.close());
   const LEASE_TTL_MS = 300;
 
-  it("20 rounds killed at random steps: the instance always gets a token without a new sign-in", async () => {
+  it("20 rounds of kill -9 at random points, the redeemed window included, against Entra's reuse rule: always a token, no new sign-in", async () => {
     const ns = `crash-${randomUUID()}`;
-    await signIn(store, ns);
-    t.emulator.admin.clearRequests();
-    // Every step but the server-side window (see the next test): before the redemption, after the commit.
-    const steps: RotationStep[] = ["leased", "read", "committed", "released"];
+    await signIn(store, ns, entra);
+    entra.emulator.admin.clearRequests();
+    const schedule = killSchedule(20);
     const kills: string[] = [];
-    for (let round = 0; round < 20; round++) {
-      const step = steps[Math.floor(Math.random() * steps.length)]!;
-      const at = 1 + Math.floor(Math.random() * 3);
-      const w = worker(storeUrl, ns, {
-        EK_MODE: "crash",
-        EK_KILL_STEP: step,
-        EK_KILL_AT: String(at),
-        EK_LEASE_TTL_MS: String(LEASE_TTL_MS),
-      });
+    for (const [round, { step, at }] of schedule.entries()) {
+      const w = worker(
+        storeUrl,
+        ns,
+        {
+          EK_MODE: "crash",
+          EK_KILL_STEP: step,
+          EK_KILL_AT: String(at),
+          EK_LEASE_TTL_MS: String(LEASE_TTL_MS),
+        },
+        entra,
+      );
       await w.line((l) => l === "ready");
       w.go();
       await w.line((l) => l === `at ${step}`);
@@ -233,18 +262,26 @@ describe("kill -9 during refresh-token rotation (SQLite)", () => {
       await w.exited;
       kills.push(`${step}#${at}`);
       // A surviving process carries on from the store (after the dead holder's lease expires).
-      const token = await delegated(store, ns, { leaseTtlMs: LEASE_TTL_MS }).getToken({ forceRefresh: true });
+      const token = await delegated(store, ns, { leaseTtlMs: LEASE_TTL_MS }, entra).getToken({
+        forceRefresh: true,
+      });
       assert.ok(token.token, `round ${round} (${step}#${at})`);
     }
-    const refused = tokenLog("refresh_token").filter((r) => r.status !== 200);
-    assert.deepEqual(refused, [], `no refresh was refused (kills: ${kills.join(", ")})`);
+    const refreshes = tokenLog("refresh_token", entra);
+    assert.deepEqual(
+      refreshes.filter((r) => r.status !== 200),
+      [],
+      `no refresh was refused (kills: ${kills.join(", ")})`,
+    );
+    // Each round: the worker's completed refreshes, the one it may have sent before dying, the survivor's.
+    assert.ok(refreshes.length >= 20, `${refreshes.length} refreshes`);
     assert.ok(
-      tokenLog("authorization_code").length === 0 && tokenLog("password").length === 0,
+      tokenLog("authorization_code", entra).length === 0 && tokenLog("password", entra).length === 0,
       "no new sign-in",
     );
   });
 
-  it("killed between the server's rotation and our commit: the previous token stays stored whole; the error says sign in", async () => {
+  it("single-use refresh tokens, killed between the server's rotation and our commit: the previous token stays stored whole; the error says sign in", async () => {
     const ns = `crash-window-${randomUUID()}`;
     await signIn(store, ns);
     const before = await store.list(ns);
@@ -267,3 +304,20 @@ describe("kill -9 during refresh-token rotation (SQLite)", () => {
     );
   });
 });
+
+const KILL_STEPS: RotationStep[] = ["leased", "read", "redeemed", "committed", "released"];
+
+/**
+ * Random kill points: every step at least twice (so the redeemed window is always exercised), the rest
+ * drawn at random, in random order, each at a random occurrence (1st–3rd refresh of the worker).
+ */
+function killSchedule(rounds: number): Array<{ step: RotationStep; at: number }> {
+  const pick = () => KILL_STEPS[Math.floor(Math.random() * KILL_STEPS.length)]!;
+  const steps = [...KILL_STEPS, ...KILL_STEPS];
+  while (steps.length < rounds) steps.push(pick());
+  for (let i = steps.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [steps[i], steps[j]] = [steps[j]!, steps[i]!];
+  }
+  return steps.map((step) => ({ step, at: 1 + Math.floor(Math.random() * 3) }));
+}
