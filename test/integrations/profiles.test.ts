@@ -15,6 +15,7 @@ import {
   resolveResources,
   SEED_COLUMNS,
   SEED_TITLE,
+  supportedFlowsMarkdown,
   supportedFlowsTable,
 } from "../../src/integrations/profiles/index.ts";
 
@@ -252,4 +253,24 @@ test("bad input to `entrakit integrations` is one line that says what to do", as
   await assert.rejects(cli("integrations", "msgraph-mail"), (error: { stderr: string }) =>
     /microsoft-graph-mail-single-user, o365-outlook-mail/.test(error.stderr),
   );
+});
+
+test("docs/integrations.md carries the table generated from the profiles", () => {
+  const docs = readFileSync(new URL("../../docs/integrations.md", import.meta.url), "utf8");
+  // The formatter pads the cells, so compare cells, not bytes.
+  const cells = (markdown: string) =>
+    markdown
+      .split("\n")
+      .filter((line) => line.startsWith("|") && !/^\|[\s-|]+\|$/.test(line))
+      .map((line) =>
+        line
+          .slice(1, -1)
+          .split("|")
+          .map((cell) => cell.trim()),
+      );
+  const start = docs.indexOf("<!-- generated: entrakit integrations --output md -->");
+  const end = docs.indexOf("<!-- end generated -->");
+  assert.ok(start >= 0 && end > start, "the generated table's markers are missing");
+  assert.deepEqual(cells(docs.slice(start, end)), cells(supportedFlowsMarkdown()));
+  for (const profile of PROFILES) assert.ok(docs.includes(`### ${profile.name}\n`), profile.name);
 });
