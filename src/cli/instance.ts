@@ -71,6 +71,7 @@ interface AddOptions {
   endpoint?: string[];
   insecureSecretArg?: boolean;
   replace?: boolean;
+  vendorApp?: string;
 }
 
 async function gatherParams(options: AddOptions): Promise<Record<string, string>> {
@@ -138,6 +139,7 @@ export function registerInstanceCommand(program: Command): void {
     )
     .option("--secret-stdin <k>", "a secret parameter read from stdin")
     .option("--endpoint <name=url>", "a Custom cloud endpoint: login=URL, graph=URL (repeatable)", collect)
+    .option("--vendor-app <name>", "the vendor app's name at the OAuth proxy (self_deployed=false)")
     .option("--insecure-secret-arg", "accept secrets given with --param (they stay in shell history)")
     .option("--replace", "replace an existing instance of that name")
     .action(async (name: string, options: AddOptions, command: Command) => {
@@ -147,6 +149,7 @@ export function registerInstanceCommand(program: Command): void {
         integration: options.integration,
         params,
         endpoints: pairs(options.endpoint ?? [], "--endpoint"),
+        ...(options.vendorApp !== undefined ? { vendorApp: options.vendorApp } : {}),
       });
       await withStore(command, (store) =>
         saveInstance(store, resolved, options.replace ? { replace: true } : {}),
@@ -174,12 +177,19 @@ export function registerInstanceCommand(program: Command): void {
       const loaded = await withStore(command, (store) => loadInstance(store, name));
       const params = maskedParams(loaded);
       if (options.json) {
-        const shown = { name, integration: loaded.integration, params, endpoints: loaded.endpoints };
+        const shown = {
+          name,
+          integration: loaded.integration,
+          params,
+          endpoints: loaded.endpoints,
+          ...(loaded.vendorApp ? { vendorApp: loaded.vendorApp } : {}),
+        };
         process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
         return;
       }
       const header = [`${name} (${loaded.integration})`];
       for (const [k, v] of Object.entries(loaded.endpoints)) header.push(`  endpoint ${k}: ${v}`);
+      if (loaded.vendorApp) header.push(`  vendor app: ${loaded.vendorApp}`);
       process.stdout.write(showText(params, header));
     });
 

@@ -31,12 +31,15 @@ export interface Instance {
   /** Canonical parameter names, typed, defaults applied, secrets included. */
   params: ParameterValues;
   endpoints: EndpointOverrides;
+  /** The vendor app's name at the OAuth proxy (`self_deployed=false`); default: the command prefix. */
+  vendorApp?: string;
 }
 
 interface StoredConfig {
   integration: string;
   params: Record<string, string | boolean>;
   endpoints: Record<string, string>;
+  vendorApp?: string;
 }
 
 export interface InstanceInput {
@@ -45,6 +48,7 @@ export interface InstanceInput {
   /** Raw values by any accepted name or alias (secrets included). */
   params: Readonly<Record<string, string>>;
   endpoints?: Readonly<Record<string, string>>;
+  vendorApp?: string;
 }
 
 export function checkInstanceName(name: string): string {
@@ -102,8 +106,21 @@ export function resolveInstance(input: InstanceInput): Instance {
       hint: "Add --param azure_cloud=Custom.",
     });
   }
-  selectAuthFlow(definition, params);
-  return { name: checkInstanceName(input.name), integration: definition.id, params, endpoints };
+  const flow = selectAuthFlow(definition, params);
+  const vendorApp = input.vendorApp?.trim();
+  if (vendorApp !== undefined && flow !== "vendor_app") {
+    throw new EntrakitError("usage", "--vendor-app is only for instances that use the vendor app.", {
+      hint: "Add --param self_deployed=false, or drop --vendor-app.",
+    });
+  }
+  const instance: Instance = {
+    name: checkInstanceName(input.name),
+    integration: definition.id,
+    params,
+    endpoints,
+  };
+  if (vendorApp) instance.vendorApp = vendorApp;
+  return instance;
 }
 
 async function readConfig(store: Store, name: string): Promise<StoredConfig | undefined> {
@@ -133,6 +150,7 @@ export async function saveInstance(
     integration: instance.integration,
     params: plain,
     endpoints: { ...instance.endpoints } as Record<string, string>,
+    ...(instance.vendorApp ? { vendorApp: instance.vendorApp } : {}),
   };
   // The secrets go first: a config without its secrets would look like a complete instance.
   await store.set(instance.name, SECRETS_KEY, sealed, { seal: true });
@@ -162,12 +180,14 @@ export async function loadInstance(store: Store, name: string): Promise<Instance
     });
   }
   const secrets = ((await store.get<Json>(name, SECRETS_KEY))?.value ?? {}) as Record<string, string>;
-  return {
+  const instance: Instance = {
     name,
     integration: config.integration,
     params: { ...config.params, ...secrets },
     endpoints: config.endpoints as EndpointOverrides,
   };
+  if (config.vendorApp) instance.vendorApp = config.vendorApp;
+  return instance;
 }
 
 /** Every instance in the store (name and integration), sorted by name. */

@@ -147,7 +147,7 @@ function buildCredential(
           id: clientId,
           token: tenantId,
           key: str(p.client_secret),
-          appName: module.definition.id,
+          appName: instance.vendorApp ?? prefix,
         }),
         tenant: tenantId,
         clientId,
