@@ -1,6 +1,7 @@
 /**
- * Crash-safe refresh-token rotation. Redeeming a refresh token consumes it (the emulator's are strictly
- * single use), so redemptions of one refresh token must never overlap, in a process or across them:
+ * Crash-safe refresh-token rotation. Redeeming a refresh token may consume it (the emulator's are single
+ * use by default, see `identity.refreshTokenReuse`), so redemptions of one refresh token must never overlap,
+ * in a process or across them:
  *
  * 1. take the record's lease (one redeemer fleet-wide; others wait, then read the rotated token);
  * 2. read the refresh token and its version under the lease;

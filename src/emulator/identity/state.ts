@@ -33,7 +33,7 @@ export interface RefreshTokenRecord {
   /** When the user signed in: revocations after this kill the whole chain. */
   authTime: number;
   issuedAt: number;
-  /** Rotation: each refresh token works once. */
+  /** Set once redeemed; a second use is refused unless `identity.refreshTokenReuse` is "entra". */
   used: boolean;
 }
 
