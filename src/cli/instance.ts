@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { EntrakitError } from "../errors.ts";
 import { findIntegration } from "../integrations/registry.ts";
+import type { AuthFlow, IntegrationDefinition } from "../integrations/types.ts";
 import {
   listInstances,
   loadInstance,
@@ -14,8 +15,10 @@ import {
   resolveInstance,
   saveInstance,
 } from "../runtime/instances.ts";
+import { resolveParameters, selectAuthFlow } from "../runtime/parameters.ts";
 import { openStore } from "../store/open.ts";
 import type { EntrakitStore } from "../store/store.ts";
+import { readHiddenLine } from "./prompt.ts";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -111,7 +114,43 @@ async function gatherParams(options: AddOptions): Promise<Record<string, string>
     }
     params[options.secretStdin] = await readStdin();
   }
+  if (process.stdin.isTTY && !options.secretStdin) await promptMissingSecrets(definition, params);
   return params;
+}
+
+/** The secret each flow cannot do without (the prompt asks for these, and only on a terminal). */
+const FLOW_SECRETS: Readonly<Partial<Record<AuthFlow, string>>> = {
+  client_credentials_secret: "client_secret",
+  vendor_app: "client_secret",
+  authorization_code: "client_secret",
+  client_credentials_certificate: "private_key",
+};
+
+/** On a terminal, asks (without echo) for the flow's secret when no option supplied it. */
+async function promptMissingSecrets(
+  definition: IntegrationDefinition,
+  params: Record<string, string>,
+): Promise<void> {
+  let flow: AuthFlow;
+  try {
+    // A placeholder secret lets the flow be chosen; the real checks run on the final values.
+    flow = selectAuthFlow(definition, resolveParameters(definition, { client_secret: "-", ...params }));
+  } catch {
+    return;
+  }
+  const name = FLOW_SECRETS[flow];
+  const spec = definition.params.find((p) => p.name === name);
+  if (!name || !spec) return;
+  const given = Object.keys(params).some((key) =>
+    [spec.name, ...(spec.aliases ?? [])].some((n) => n.toLowerCase() === key.toLowerCase()),
+  );
+  if (given) return;
+  if (name === "private_key") {
+    throw new EntrakitError("usage", "The certificate's private key is needed.", {
+      hint: "Pipe the PEM with --secret-stdin private_key.",
+    });
+  }
+  params[name] = await readHiddenLine(`${spec.display} (${name}, not shown): `);
 }
 
 function showText(params: Record<string, string | boolean>, header: string[]): string {
