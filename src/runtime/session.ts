@@ -22,7 +22,7 @@ import { createHttpClient, type HttpClient } from "../http/client.ts";
 import { transportOptionsFromParams } from "../http/instance-params.ts";
 import { apiTarget, createApiClient } from "../integrations/api-client.ts";
 import type { CommandHandler, IntegrationModule } from "../integrations/handler.ts";
-import { findIntegration, INTEGRATIONS } from "../integrations/registry.ts";
+import { INTEGRATIONS } from "../integrations/registry.ts";
 import type { AuthFlow } from "../integrations/types.ts";
 import type { Json, Store } from "../store/types.ts";
 import { type AuthAction, authCommandName, authMessages, deviceCodeRefusal } from "./auth-commands.ts";
@@ -269,7 +269,6 @@ export async function runLine(text: string, options: SessionOptions): Promise<Ru
   const module = moduleForCommand(INTEGRATIONS, line.command);
   const ref = chooseInstance(await listInstances(options.store), module, line.using);
   const instance = await loadInstance(options.store, ref.name);
-  findIntegration(instance.integration);
   const wired = wireInstance(module, instance, options);
   try {
     const results = await runCommand(module, line, {
