@@ -2,8 +2,7 @@
 import type { Command } from "commander";
 import { EntrakitError } from "../errors.ts";
 import { readContextPath } from "../runtime/context.ts";
-import { CONTEXT_KEY, loadInstance } from "../runtime/instances.ts";
-import { readContext } from "../runtime/session.ts";
+import { CONTEXT_KEY, loadInstance, readContext } from "../runtime/instances.ts";
 import { withStore } from "./instance.ts";
 
 export function registerContextCommand(program: Command): void {

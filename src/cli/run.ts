@@ -7,7 +7,6 @@ import type { Command } from "commander";
 import { EntrakitError } from "../errors.ts";
 import { renderTerminal, shouldUseColor } from "../runtime/render.ts";
 import { toJsonEntry } from "../runtime/result.ts";
-import { runLine } from "../runtime/session.ts";
 import { withStore } from "./instance.ts";
 
 const OUTPUTS = ["md", "json"] as const;
@@ -34,6 +33,8 @@ export function registerRunCommand(program: Command): void {
       const progress = process.stderr.isTTY
         ? (message: string) => process.stderr.write(`\r\x1b[2K${message}`)
         : undefined;
+      // Loaded on use: the credential stack is most of the CLI's start-up time, and other commands skip it.
+      const { runLine } = await import("../runtime/session.ts");
       const outcome = await withStore(command, (store) =>
         runLine(line, {
           store,

@@ -13,6 +13,7 @@ import { EntrakitError } from "../errors.ts";
 import { findIntegration } from "../integrations/registry.ts";
 import type { IntegrationDefinition } from "../integrations/types.ts";
 import type { Json, Store } from "../store/types.ts";
+import type { Context } from "./context.ts";
 import { type ParameterValues, resolveParameters, selectAuthFlow } from "./parameters.ts";
 import type { InstanceRef } from "./routing.ts";
 
@@ -209,6 +210,11 @@ export async function removeInstance(store: Store, name: string): Promise<number
     });
   }
   return store.clear(name);
+}
+
+/** The instance context (outputs merged by prefix and key), `{}` when nothing ran yet. */
+export async function readContext(store: Store, namespace: string): Promise<Context> {
+  return ((await store.get<Json>(namespace, CONTEXT_KEY))?.value ?? {}) as Context;
 }
 
 /** Parameters for display: secrets masked, never their length. */

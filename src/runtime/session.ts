@@ -259,10 +259,6 @@ export async function mergeIntoContext(
   });
 }
 
-export async function readContext(store: Store, namespace: string): Promise<Context> {
-  return ((await store.get<Json>(namespace, CONTEXT_KEY))?.value ?? {}) as Context;
-}
-
 /** Parses and runs one War Room line against the instance it routes to. */
 export async function runLine(text: string, options: SessionOptions): Promise<RunOutcome> {
   const line: CommandLine = parseCommandLine(text);
