@@ -9,8 +9,9 @@ export function readHiddenLine(label: string): Promise<string> {
   const output = process.stderr;
   return new Promise((resolve, reject) => {
     let value = "";
-    output.write(label);
+    // Echo goes off before the label shows: a fast typist (or script) must not be echoed.
     input.setRawMode(true);
+    output.write(label);
     input.resume();
     input.setEncoding("utf8");
     const finish = (error?: EntrakitError) => {

@@ -30,8 +30,12 @@ export function registerRunCommand(program: Command): void {
           hint: "Use --output md or --output json.",
         });
       }
+      let progressShown = false;
       const progress = process.stderr.isTTY
-        ? (message: string) => process.stderr.write(`\r\x1b[2K${message}`)
+        ? (message: string) => {
+            progressShown = true;
+            process.stderr.write(`\r\x1b[2K${message}`);
+          }
         : undefined;
       // Loaded on use: the credential stack is most of the CLI's start-up time, and other commands skip it.
       const { runLine } = await import("../runtime/session.ts");
@@ -42,7 +46,7 @@ export function registerRunCommand(program: Command): void {
           onWarning: (message) => process.stderr.write(`entrakit: warning: ${message}\n`),
         }),
       );
-      if (progress) process.stderr.write("\r\x1b[2K");
+      if (progressShown) process.stderr.write("\r\x1b[2K");
       if (output === "json") {
         process.stdout.write(`${JSON.stringify(outcome.results.map(toJsonEntry), null, 2)}\n`);
         return;

@@ -73,3 +73,30 @@ test("the secret is asked on the terminal, not echoed, and works", {
   const tested = await cli.run(["run", "!azure-risky-users-auth-test"]);
   assert.equal(tested.code, 0, tested.stderr);
 });
+
+test("run on a terminal draws aligned tables (no markdown pipes), without colour under NO_COLOR", {
+  skip: !hasPython && "python3 is not installed",
+}, async () => {
+  const { stdout } = await promisify(execFile)(
+    "python3",
+    [
+      PTY,
+      "(no prompt expected)",
+      "",
+      "--",
+      process.execPath,
+      MAIN,
+      "run",
+      "!azure-risky-users-list limit=2 using=tty",
+    ],
+    { env: { ...process.env, ...cli.env, COLUMNS: "400" } },
+  );
+  const { status, transcript } = JSON.parse(stdout) as { status: number; transcript: string };
+  assert.equal(status, 0, transcript);
+  const lines = transcript.replaceAll("\r", "").split("\n");
+  assert.equal(lines[0], "Risky Users List:");
+  assert.match(lines[1]!, /^Id {2,}User Display Name {2,}User Principal Name/);
+  assert.match(lines[2]!, /^-+ {2}-+ {2}-+/);
+  assert.equal(transcript.includes("|"), false);
+  assert.equal(transcript.includes("\x1b["), false);
+});
