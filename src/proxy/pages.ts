@@ -214,6 +214,7 @@ export function instanceCommand(app: ProxyApp, id: string, token: string): strin
     "--integration",
     quote(app.integration ?? app.appName),
     "--param self_deployed=false",
+    `--vendor-app ${quote(app.appName)}`,
     `--param ${quote(`ID=${id}`)}`,
     ...(app.kind === "application" ? [`--param ${quote(`Token=${token}`)}`] : []),
   ].join(" ");
