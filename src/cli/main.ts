@@ -4,33 +4,38 @@
  */
 import { Command, CommanderError } from "commander";
 import { isEntrakitError } from "../errors.ts";
-import { registerContextCommand } from "./context.ts";
-import { registerEmulatorCommand } from "./emulator.ts";
-import { registerInstanceCommand } from "./instance.ts";
-import { registerIntegrationsCommand } from "./integrations.ts";
-import { registerProxyCommand } from "./proxy.ts";
-import { registerRunCommand } from "./run.ts";
-import { registerStoreCommand } from "./store.ts";
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Subcommands by name, each loaded on demand: a command line imports only the module of the subcommand it
+ * runs (the emulator and the proxy pull in much more than `run` needs), which keeps CLI start-up short.
+ */
+const SUBCOMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Register>]> = [
+  ["emulator", async () => (await import("./emulator.ts")).registerEmulatorCommand],
+  ["integrations", async () => (await import("./integrations.ts")).registerIntegrationsCommand],
+  ["proxy", async () => (await import("./proxy.ts")).registerProxyCommand],
+  ["store", async () => (await import("./store.ts")).registerStoreCommand],
+  ["instance", async () => (await import("./instance.ts")).registerInstanceCommand],
+  ["run", async () => (await import("./run.ts")).registerRunCommand],
+  ["context", async () => (await import("./context.ts")).registerContextCommand],
+];
+
+/** The program with the subcommand `argv` names, or with all of them (help, unknown or no subcommand). */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command("entrakit")
     .description("Microsoft cloud authentication and integrations for security automation")
     .showHelpAfterError("(run with --help for usage)")
     .exitOverride();
-  registerEmulatorCommand(program);
-  registerIntegrationsCommand(program);
-  registerProxyCommand(program);
-  registerStoreCommand(program);
-  registerInstanceCommand(program);
-  registerRunCommand(program);
-  registerContextCommand(program);
+  const named = SUBCOMMANDS.find(([name]) => name === argv[2]);
+  for (const [, load] of named ? [named] : SUBCOMMANDS) (await load())(program);
   return program;
 }
 
 /** Runs the CLI and resolves to the process exit status. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (error) {
