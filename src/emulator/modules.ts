@@ -3,8 +3,14 @@
  * one entry per module.
  */
 import type { EmulatorModuleFactory } from "./contracts.ts";
+import { defenderEndpointModule } from "./defender-endpoint/index.ts";
 import { graphModule } from "./graph/index.ts";
 import { identityModule } from "./identity/index.ts";
 import { managedIdentityModule } from "./managed-identity/index.ts";
 
-export const defaultModules: EmulatorModuleFactory[] = [identityModule, managedIdentityModule, graphModule];
+export const defaultModules: EmulatorModuleFactory[] = [
+  identityModule,
+  managedIdentityModule,
+  graphModule,
+  defenderEndpointModule,
+];

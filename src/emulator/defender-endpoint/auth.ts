@@ -1,0 +1,80 @@
+/**
+ * Who may call the Defender for Endpoint API: a valid token whose audience is the WindowsDefenderATP
+ * application (any of its public, regional or US Government identifiers), from a known tenant, carrying
+ * one of the route's roles (app tokens) or scopes (delegated tokens). Refusals are Defender's own errors.
+ */
+import {
+  type AccessTokenClaims,
+  type EmulatorCore,
+  InvalidTokenError,
+  type TenantRecord,
+} from "../contracts.ts";
+import { DefenderError } from "./errors.ts";
+
+/** The WindowsDefenderATP first-party application (resource-apis.ts lists its identifier URIs). */
+export const DEFENDER_ENDPOINT_APP_ID = "fc780465-2017-40d4-a0c5-307022471b92";
+
+export interface DefenderCaller {
+  claims: AccessTokenClaims;
+  tenant: TenantRecord;
+  delegated: boolean;
+  permissions: ReadonlySet<string>;
+}
+
+const INVALID_TOKEN: Record<InvalidTokenError["reason"], string> = {
+  malformed: "The access token is not a well-formed JWT.",
+  signature: "The access token signature is invalid.",
+  expired: "The access token has expired.",
+  not_yet_valid: "The access token is not yet valid.",
+};
+
+export async function authenticateDefender(
+  core: EmulatorCore,
+  authorization: string | undefined,
+): Promise<DefenderCaller> {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+  if (!match)
+    throw new DefenderError(401, "Unauthorized", "Authorization header is missing or is not a bearer token.");
+  let claims: AccessTokenClaims;
+  try {
+    claims = await core.tokens.verifyAccessToken(match[1]!);
+  } catch (error) {
+    if (error instanceof InvalidTokenError)
+      throw new DefenderError(401, "Unauthorized", INVALID_TOKEN[error.reason]);
+    throw error;
+  }
+  const resource = typeof claims.aud === "string" ? core.directory.resourceApi(claims.aud) : undefined;
+  if (resource?.appId !== DEFENDER_ENDPOINT_APP_ID) {
+    throw new DefenderError(
+      401,
+      "Unauthorized",
+      `The access token's audience '${String(claims.aud)}' is not WindowsDefenderATP (https://api.securitycenter.microsoft.com).`,
+    );
+  }
+  const tenant = typeof claims.tid === "string" ? core.directory.tenant(claims.tid) : undefined;
+  if (!tenant)
+    throw new DefenderError(
+      401,
+      "Unauthorized",
+      "The access token's tenant is not onboarded to this service.",
+    );
+  const delegated = typeof claims.scp === "string" && claims.scp.length > 0;
+  const permissions = new Set(delegated ? claims.scp!.split(" ").filter(Boolean) : (claims.roles ?? []));
+  return { claims, tenant, delegated, permissions };
+}
+
+/**
+ * One of `roles` must be granted. Delegated permissions drop the `.All` suffix in Defender's API
+ * (`Alert.Read`), so both spellings count for delegated callers.
+ */
+export function authorizeDefender(caller: DefenderCaller, roles: readonly string[]): void {
+  const accepted = caller.delegated ? roles.flatMap((role) => [role, role.replace(/\.All$/, "")]) : roles;
+  if (accepted.some((role) => caller.permissions.has(role))) return;
+  const kind = caller.delegated ? "delegated permissions" : "application roles";
+  const names = caller.delegated ? roles.map((role) => role.replace(/\.All$/, "")) : roles;
+  throw new DefenderError(
+    403,
+    "Forbidden",
+    `The application does not have any of the required ${kind} (${names.join(", ")}) to access the resource.`,
+  );
+}
