@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { EntrakitError } from "../errors.ts";
 import { readContextPath } from "../runtime/context.ts";
 import { CONTEXT_KEY, loadInstance, readContext } from "../runtime/instances.ts";
-import { withStore } from "./instance.ts";
+import { withStore } from "./instance-input.ts";
 
 export function registerContextCommand(program: Command): void {
   const context = program

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { EntrakitError } from "../errors.ts";
 import { renderTerminal, shouldUseColor } from "../runtime/render.ts";
 import { toJsonEntry } from "../runtime/result.ts";
-import { withStore } from "./instance.ts";
+import { withStore } from "./instance-input.ts";
 
 const OUTPUTS = ["md", "json"] as const;
 
