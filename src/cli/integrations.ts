@@ -1,6 +1,7 @@
 /**
  * `entrakit integrations [ID] [--output md|json]`: the seed's supported-flows table generated from the auth
- * profiles, or one profile's parameters, flows, permissions, clouds, resources and auth commands.
+ * profiles, or one integration's parameters, flows, permissions, clouds, resources and commands. The
+ * parameters and commands shown are the runtime's (the registry's integration built from the profile).
  */
 import type { Command } from "commander";
 import { EntrakitError } from "../errors.ts";
@@ -16,6 +17,7 @@ import {
   supportedFlowsMarkdown,
   supportedFlowsTable,
 } from "../integrations/profiles/index.ts";
+import { findIntegration } from "../integrations/registry.ts";
 
 type OutputFormat = "md" | "json";
 
@@ -28,6 +30,7 @@ function outputFormat(value: string): OutputFormat {
 
 /** Everything `integrations ID` shows, as plain data (the JSON output, and what the text is drawn from). */
 export function describeProfile(profile: IntegrationProfile) {
+  const definition = findIntegration(profile.id).definition;
   return {
     id: profile.id,
     name: profile.name,
@@ -37,10 +40,17 @@ export function describeProfile(profile: IntegrationProfile) {
     ...(profile.nonEntraAuth ? { nonEntraAuth: profile.nonEntraAuth } : {}),
     nationalClouds: profile.nationalClouds,
     clouds: profile.clouds.map((id) => ({ id, resources: resolveResources(profile, cloudFor(id)) })),
+    /** The reference's parameter names and aliases, as the profile lists them. */
     params: profile.params,
+    /** What `entrakit instance add --param` takes: canonical names, labels, types and every alias. */
+    instanceParams: definition.params,
     permissions: profile.permissions,
     connectivityProbe: profile.connectivityProbe,
     commands: authCommands(profile),
+    dataCommands: definition.commands.map((command) => ({
+      name: command.name,
+      description: command.description,
+    })),
     ...(profile.vendorAppId ? { vendorAppId: profile.vendorAppId } : {}),
   };
 }
@@ -68,9 +78,10 @@ function renderProfile(profile: IntegrationProfile): string {
       ),
     ]),
     "",
-    "## Parameters",
-    ...profile.params.map(
-      (param) => `- ${param.name}${param.aliases.length ? ` (also ${param.aliases.join(", ")})` : ""}`,
+    "## Instance parameters (entrakit instance add --param NAME=VALUE)",
+    ...described.instanceParams.map(
+      (param) =>
+        `- ${param.name}: ${param.display} [${param.type}${param.options ? `: ${param.options.join(" | ")}` : ""}]${param.aliases?.length ? ` (also ${param.aliases.join(", ")})` : ""}`,
     ),
     "",
     "## Permissions",
@@ -83,7 +94,12 @@ function renderProfile(profile: IntegrationProfile): string {
       ? described.commands.map((command) => `- ${command.name}: ${command.description}`)
       : ["- none"]),
     "",
-    "## Test button",
+    "## Commands",
+    ...(described.dataCommands.length
+      ? described.dataCommands.map((command) => `- ${command.name}: ${command.description}`)
+      : ["- none yet beyond the auth commands"]),
+    "",
+    "## Test button (entrakit instance test NAME)",
     profile.connectivityProbe
       ? `- gets a token, then ${profile.connectivityProbe.method} ${profile.connectivityProbe.path}`
       : "- gets a token",

@@ -5,6 +5,7 @@
  */
 import type { CloudId } from "../clouds/registry.ts";
 import type { ResourceFamily } from "../clouds/resources.ts";
+import type { ConnectivityProbe, IntegrationProfile } from "./profiles/types.ts";
 
 /** Sign-in flows an integration can support (the seed's supported-flows table, one entry per flow). */
 export type AuthFlow =
@@ -25,8 +26,8 @@ export interface ResourceSpec {
 
 /** What the instance's Test button (and `<prefix>-auth-test` with a data check) calls. */
 export interface ConnectivityTest {
-  /** Acquire a token first; then, when given, one cheap GET that proves licence and permissions too. */
-  probe?: { path: string; query?: Readonly<Record<string, string>> };
+  /** Acquire a token first; then, when given, one cheap request that proves licence and permissions too. */
+  probe: ConnectivityProbe | null;
   /**
    * Text shown when the instance uses device code: the Test button cannot finish an interactive sign-in.
    * `{prefix}` is replaced by the command prefix.
@@ -34,10 +35,17 @@ export interface ConnectivityTest {
   deviceCodeRefusal?: string;
 }
 
+/**
+ * The runtime's view of an integration's auth, derived from its `IntegrationProfile` (the one source of
+ * truth: flows, resources, commands) by `integrationFromProfile`.
+ */
 export interface AuthProfile {
+  /** The profile's flows plus its `extraFlows`. */
   flows: readonly AuthFlow[];
-  defaultFlow: AuthFlow;
-  resource: ResourceSpec;
+  /** `null` when the integration has no Entra ID flow (a SAS token only). */
+  defaultFlow: AuthFlow | null;
+  /** The default resource when it is a cloud family (the profile's first resource). */
+  resource?: ResourceSpec;
   /**
    * Delegated permissions (resource-relative names) for device code / authorization code; the flow
    * prefixes each with the cloud's resource host (`scopesFor`) and adds `offline_access`.
@@ -123,7 +131,10 @@ export interface CommandSpec {
 }
 
 export interface IntegrationDefinition {
+  /** Instances store this id; the registry also finds the integration by its profile's id and name. */
   id: string;
+  /** The auth profile the auth fields, commands and resources come from. */
+  profile: IntegrationProfile;
   display: string;
   description: string;
   category: string;

@@ -1,10 +1,15 @@
 /**
  * The auth commands every Microsoft integration has (`<prefix>-auth-start`, `-auth-complete`, `-auth-test`,
- * `-auth-reset`, `-generate-login-url`) are derived from its auth profile, not copied into each manifest.
- * This module holds their specs and their texts (reference-auth-module §7); the credential work behind
- * them belongs to auth/ (the device-code instructions are protocol/device-code.ts's
- * `deviceCodeInstructions`, given `!${authCommandName(prefix, "complete")}`).
+ * `-auth-reset`, `-generate-login-url`) as the runtime runs them. Which ones exist and their names come
+ * from one derivation, the profile's `authCommands` (integrations/profiles); this module adds the command
+ * specs and the texts they print (reference-auth-module §7). The credential work behind them belongs to
+ * auth/ (the device-code instructions are protocol/device-code.ts's).
  */
+import {
+  type AuthCommandKind,
+  authCommands as profileAuthCommands,
+  authCommandName as profileCommandName,
+} from "../integrations/profiles/index.ts";
 import type { AuthMessages, CommandSpec, IntegrationDefinition } from "../integrations/types.ts";
 
 export type AuthAction = "test" | "start" | "complete" | "reset" | "generate-login-url";
@@ -12,6 +17,21 @@ export type AuthAction = "test" | "start" | "complete" | "reset" | "generate-log
 export interface AuthCommandSpec extends CommandSpec {
   action: AuthAction;
 }
+
+const ACTION_OF: Readonly<Record<AuthCommandKind, AuthAction>> = {
+  start: "start",
+  complete: "complete",
+  loginUrl: "generate-login-url",
+  test: "test",
+  reset: "reset",
+};
+const KIND_OF: Readonly<Record<AuthAction, AuthCommandKind>> = {
+  start: "start",
+  complete: "complete",
+  "generate-login-url": "loginUrl",
+  test: "test",
+  reset: "reset",
+};
 
 /** The shared module's texts; a profile overrides the ones its reference integration changed. */
 const DEFAULT_MESSAGES: AuthMessages = {
@@ -21,47 +41,43 @@ const DEFAULT_MESSAGES: AuthMessages = {
     "Authorization was reset successfully. Please regenerate the credentials, and then click **Test** to validate the credentials and connection.",
 };
 
-const fill = (text: string, prefix: string) => text.replaceAll("{prefix}", prefix);
+/** The reference's `generate-login-url` text (§7): seven lines, the last a single space. */
+export function loginUrlInstructions(url: string): string {
+  return [
+    "### Authorization instructions",
+    `1. Click on the [login URL](${url}) to sign in and grant Cortex XSOAR permissions for your Azure Service Management.`,
+    "You will be automatically redirected to a link with the following structure:",
+    "```REDIRECT_URI?code=AUTH_CODE&session_state=SESSION_STATE```",
+    "2. Copy the `AUTH_CODE` (without the `code=` prefix, and the `session_state` parameter)",
+    "and paste it in your instance configuration under the **Authorization code** parameter.",
+    " ",
+  ].join("\n");
+}
 
-/** Which auth commands a profile gets, with the reference's descriptions. */
-const AUTH_COMMANDS: ReadonlyArray<{
-  action: AuthAction;
-  description: string;
-  when: (definition: IntegrationDefinition) => boolean;
-}> = [
-  { action: "test", description: "Tests the connectivity to Azure.", when: () => true },
-  {
-    action: "start",
-    description: "Starts the authorization process. Follow the instructions in the command results.",
-    when: (d) => d.auth.flows.includes("device_code"),
-  },
-  {
-    action: "complete",
-    description:
-      "Completes the authorization process. Run this command after executing the {prefix}-auth-start command.",
-    when: (d) => d.auth.flows.includes("device_code"),
-  },
-  {
-    action: "reset",
-    description: "Run this command if for some reason you need to rerun the authentication process.",
-    when: () => true,
-  },
-  {
-    action: "generate-login-url",
-    description: "Generates the login URL for the authorization code flow.",
-    when: (d) => d.auth.flows.includes("authorization_code"),
-  },
-];
+/** `{prefix}`, `{start}`, `{complete}`, `{test}` in a text become the integration's names. */
+function fill(text: string, definition: IntegrationDefinition): string {
+  return text
+    .replaceAll("{prefix}", definition.prefix)
+    .replaceAll("{start}", commandName(definition, "start"))
+    .replaceAll("{complete}", commandName(definition, "complete"))
+    .replaceAll("{test}", commandName(definition, "test"));
+}
 
+/** `<prefix>-auth-<action>` (or `<prefix>-generate-login-url`): the default names. */
 export function authCommandName(prefix: string, action: AuthAction): string {
   return action === "generate-login-url" ? `${prefix}-generate-login-url` : `${prefix}-auth-${action}`;
 }
 
+/** The name the integration gives an auth command (the profile's `commandNames` where the reference differs). */
+export function commandName(definition: IntegrationDefinition, action: AuthAction): string {
+  return profileCommandName(definition.profile, KIND_OF[action]);
+}
+
 export function authCommands(definition: IntegrationDefinition): AuthCommandSpec[] {
-  return AUTH_COMMANDS.filter((entry) => entry.when(definition)).map((entry) => ({
-    action: entry.action,
-    name: authCommandName(definition.prefix, entry.action),
-    description: fill(entry.description, definition.prefix),
+  return profileAuthCommands(definition.profile).map((command) => ({
+    action: ACTION_OF[command.kind],
+    name: command.name,
+    description: command.description,
     args: [],
     outputs: [],
     effect: "read",
@@ -76,14 +92,14 @@ export function allCommands(definition: IntegrationDefinition): CommandSpec[] {
 export function authMessages(definition: IntegrationDefinition): AuthMessages {
   const merged = { ...DEFAULT_MESSAGES, ...definition.auth.messages };
   return {
-    testSuccess: fill(merged.testSuccess, definition.prefix),
-    completeSuccess: fill(merged.completeSuccess, definition.prefix),
-    reset: fill(merged.reset, definition.prefix),
+    testSuccess: fill(merged.testSuccess, definition),
+    completeSuccess: fill(merged.completeSuccess, definition),
+    reset: fill(merged.reset, definition),
   };
 }
 
 /** The Test button's refusal for device-code instances, or undefined when the profile has none. */
 export function deviceCodeRefusal(definition: IntegrationDefinition): string | undefined {
   const text = definition.auth.connectivityTest.deviceCodeRefusal;
-  return text === undefined ? undefined : fill(text, definition.prefix);
+  return text === undefined ? undefined : fill(text, definition);
 }

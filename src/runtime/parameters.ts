@@ -5,6 +5,7 @@
  * the parameter to set.
  */
 import { EntrakitError } from "../errors.ts";
+import { assertFlowSupported } from "../integrations/profiles/index.ts";
 import type { AuthFlow, IntegrationDefinition, ParameterSpec } from "../integrations/types.ts";
 
 export type ParameterValues = Record<string, string | boolean>;
@@ -110,14 +111,36 @@ const FLOW_LABELS: Readonly<Record<AuthFlow, string>> = {
 
 const has = (values: ParameterValues, name: string) => values[name] !== undefined && values[name] !== "";
 
+/** The flow `self_deployed=true` means when no authentication_type says more: the credential given. */
+function selfDeployedFlow(definition: IntegrationDefinition, values: ParameterValues): AuthFlow | undefined {
+  const flows = definition.auth.flows;
+  const order: AuthFlow[] = [
+    ...(has(values, "certificate_thumbprint") || has(values, "private_key")
+      ? (["client_credentials_certificate"] as const)
+      : []),
+    ...(has(values, "auth_code") ? (["authorization_code"] as const) : []),
+    "client_credentials_secret",
+    "client_credentials_certificate",
+    "authorization_code",
+    "device_code",
+    "managed_identity",
+  ];
+  if (definition.auth.defaultFlow && definition.auth.defaultFlow !== "vendor_app") {
+    order.splice(order.indexOf("client_credentials_secret"), 0, definition.auth.defaultFlow);
+  }
+  return order.find((flow) => flows.includes(flow));
+}
+
 /**
  * The sign-in flow an instance uses, chosen as the reference does: managed identities first (the type or
  * the legacy switch), then the vendor app when not self-deployed, then the authentication type, where
- * Client Credentials means a certificate when a thumbprint and key are set.
+ * Client Credentials means a certificate when a thumbprint and key are set; with none of these, the
+ * profile's default flow (`self_deployed=true` turns a vendor-app default into the credential given).
+ * An unsupported flow is refused naming the ones the integration supports.
  */
 export function selectAuthFlow(definition: IntegrationDefinition, values: ParameterValues): AuthFlow {
   const type = values.authentication_type;
-  let flow: AuthFlow;
+  let flow: AuthFlow | null | undefined;
   if (type === "Azure Managed Identities" || values.use_managed_identities === true)
     flow = "managed_identity";
   else if (values.self_deployed === false) flow = "vendor_app";
@@ -127,14 +150,19 @@ export function selectAuthFlow(definition: IntegrationDefinition, values: Parame
         ? "client_credentials_certificate"
         : "client_credentials_secret";
   } else if (type === "Authorization Code") flow = "authorization_code";
+  else if (type === "Device Code") flow = "device_code";
+  else if (values.self_deployed === true && definition.auth.defaultFlow === "vendor_app")
+    flow = selfDeployedFlow(definition, values);
   else flow = definition.auth.defaultFlow;
 
-  if (!definition.auth.flows.includes(flow)) {
+  if (!flow) {
+    const profile = definition.profile;
     throw usage(
-      `${definition.display} does not support ${FLOW_LABELS[flow]}.`,
-      `Supported: ${definition.auth.flows.map((f) => FLOW_LABELS[f]).join(", ")}.`,
+      `${definition.display} has no Entra ID sign-in.`,
+      `${profile.name} signs in with ${profile.nonEntraAuth ?? "no Entra ID flow"} only.`,
     );
   }
+  assertFlowSupported(definition.profile, flow);
   const missing = FLOW_REQUIREMENTS[flow].filter((name) => !has(values, name));
   if (missing.length > 0) {
     const labels = missing.map((name) => {

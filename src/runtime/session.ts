@@ -5,27 +5,35 @@
  * per command) picks up tokens, pending device flows and the context where the last one left them.
  */
 
+import { AuthorizationCodeCredential } from "../auth/authorization-code.ts";
 import type { CachedCredential } from "../auth/cache/cached-credential.ts";
 import { cachedCredential } from "../auth/cache/cached-credential.ts";
 import { resetAuth } from "../auth/cache/reset.ts";
 import { ClientCertificateCredential } from "../auth/client-certificate.ts";
 import { ClientSecretCredential } from "../auth/client-secret.ts";
 import { DeviceCodeCredential } from "../auth/device-code.ts";
+import { AuthenticationFailedError } from "../auth/errors.ts";
 import { ManagedIdentityCredential } from "../auth/managed-identity/credential.ts";
 import { OAuthProxyCredential } from "../auth/oauth-proxy.ts";
 import type { TokenCredential } from "../auth/types.ts";
 import type { Cloud } from "../clouds/registry.ts";
 import { authorityHost, scopesFor } from "../clouds/resources.ts";
-import { selectCloud } from "../clouds/select.ts";
 import { EntrakitError } from "../errors.ts";
 import { createHttpClient, type HttpClient } from "../http/client.ts";
 import { transportOptionsFromParams } from "../http/instance-params.ts";
-import { apiTarget, createApiClient } from "../integrations/api-client.ts";
+import { type ApiClient, createApiClient } from "../integrations/api-client.ts";
 import type { CommandHandler, IntegrationModule } from "../integrations/handler.ts";
-import { INTEGRATIONS } from "../integrations/registry.ts";
+import { findIntegration, INTEGRATIONS } from "../integrations/registry.ts";
 import type { AuthFlow } from "../integrations/types.ts";
 import type { Json, Store } from "../store/types.ts";
-import { type AuthAction, authCommandName, authMessages, deviceCodeRefusal } from "./auth-commands.ts";
+import { checkAuthCode } from "./auth-code.ts";
+import {
+  type AuthAction,
+  authMessages,
+  commandName,
+  deviceCodeRefusal,
+  loginUrlInstructions,
+} from "./auth-commands.ts";
 import { type CommandLine, parseCommandLine } from "./command-line.ts";
 import { type Context, mergeOutputs } from "./context.ts";
 import type { NowFn } from "./dates.ts";
@@ -33,7 +41,8 @@ import { runCommand } from "./dispatch.ts";
 import { CONTEXT_KEY, type Instance, listInstances, loadInstance } from "./instances.ts";
 import { selectAuthFlow } from "./parameters.ts";
 import type { CommandResult } from "./result.ts";
-import { chooseInstance, moduleForCommand } from "./routing.ts";
+import { routeCommand } from "./routing.ts";
+import { fillTemplate, instanceCloud, type ResourceTarget, resourceTarget } from "./targets.ts";
 
 export interface SessionOptions {
   store: Store;
@@ -51,37 +60,46 @@ export interface RunOutcome {
 
 const str = (value: string | boolean | undefined): string => (typeof value === "string" ? value : "");
 
-/** The instance's cloud; a Custom cloud's `graph` override moves the API host, not the token audience. */
-export function instanceCloud(instance: Instance): Cloud {
-  const { graph: _graph, ...auth } = instance.endpoints;
-  const azure = str(instance.params.azure_cloud);
-  return selectCloud({
-    azure_cloud: azure,
-    ...(Object.keys(auth).length > 0 ? { endpoints: auth } : {}),
-  });
-}
+export { instanceCloud } from "./targets.ts";
 
 interface Wired {
   flow: AuthFlow;
   credential: TokenCredential;
   cached: CachedCredential;
   http: HttpClient;
+  cloud: Cloud;
+  target: ResourceTarget;
+  client: ApiClient;
+}
+
+/** Scopes a delegated sign-in asks for: the profile's delegated permissions, else the resource's `.default`. */
+function delegatedScopes(module: IntegrationModule, cloud: Cloud, target: ResourceTarget): string[] {
+  const { resource, delegatedPermissions } = module.definition.auth;
+  const scopes =
+    resource && delegatedPermissions.length > 0
+      ? scopesFor(cloud, resource.family, delegatedPermissions)
+      : [...target.audience.scopes];
+  return [...scopes, "offline_access"];
 }
 
 function buildCredential(
   module: IntegrationModule,
   instance: Instance,
   cloud: Cloud,
+  target: ResourceTarget,
   flow: AuthFlow,
   http: HttpClient,
   store: Store,
 ): { credential: TokenCredential; tenant: string; clientId: string } {
   const p = instance.params;
-  const prefix = module.definition.prefix;
+  const definition = module.definition;
+  const prefix = definition.prefix;
   const common = { cloud, http, commandPrefix: prefix };
   const state = { store, namespace: instance.name };
   const tenantId = str(p.tenant_id);
   const clientId = str(p.client_id);
+  const thumbprint = str(p.certificate_thumbprint);
+  const privateKey = str(p.private_key);
   switch (flow) {
     case "client_credentials_secret":
       return {
@@ -94,40 +112,51 @@ function buildCredential(
         tenant: tenantId,
         clientId,
       };
-    case "client_credentials_certificate": {
-      const thumbprint = str(p.certificate_thumbprint);
+    case "client_credentials_certificate":
       return {
         credential: new ClientCertificateCredential({
           ...common,
           tenantId,
           clientId,
-          privateKey: str(p.private_key),
+          privateKey,
           ...(thumbprint ? { thumbprint } : {}),
         }),
         tenant: tenantId,
         clientId,
       };
-    }
-    case "device_code": {
-      const scopes = [
-        ...scopesFor(
-          cloud,
-          module.definition.auth.resource.family,
-          module.definition.auth.delegatedPermissions,
-        ),
-        "offline_access",
-      ];
+    case "device_code":
       return {
         credential: new DeviceCodeCredential({
           ...common,
           ...state,
           clientId,
           ...(tenantId ? { tenantId } : {}),
-          scopes,
-          completeCommand: `!${authCommandName(prefix, "complete")}`,
-          startCommand: `!${authCommandName(prefix, "start")}`,
+          scopes: delegatedScopes(module, cloud, target),
+          completeCommand: `!${commandName(definition, "complete")}`,
+          startCommand: `!${commandName(definition, "start")}`,
         }),
         tenant: tenantId || "organizations",
+        clientId,
+      };
+    case "authorization_code": {
+      const code = checkAuthCode(str(p.auth_code));
+      const redirectUri = str(p.redirect_uri);
+      const loginUrl = `!${commandName(definition, "generate-login-url")}`;
+      return {
+        credential: new AuthorizationCodeCredential({
+          ...common,
+          ...state,
+          tenantId,
+          clientId,
+          ...(privateKey
+            ? { clientCertificate: { privateKey, ...(thumbprint ? { thumbprint } : {}) } }
+            : { clientSecret: str(p.client_secret) }),
+          ...(redirectUri ? { redirectUri } : {}),
+          scopes: delegatedScopes(module, cloud, target),
+          ...(code ? { authorizationCode: code } : {}),
+          signInHint: `Run ${loginUrl}, sign in, and put the code in the instance's auth_code parameter (entrakit instance add ${instance.name} ... --replace).`,
+        }),
+        tenant: tenantId,
         clientId,
       };
     }
@@ -152,31 +181,21 @@ function buildCredential(
         tenant: tenantId,
         clientId,
       };
-    case "authorization_code":
-      throw new EntrakitError("configuration", "Authorization Code instances cannot run from the CLI yet.", {
-        hint: "Use Client Credentials or Device Code for this instance.",
-      });
   }
 }
 
 /** Builds the credential chain and API client of an instance. The caller closes `http`. */
-export function wireInstance(
-  module: IntegrationModule,
-  instance: Instance,
-  options: SessionOptions,
-): Wired & { client: ReturnType<typeof createApiClient> } {
+export function wireInstance(module: IntegrationModule, instance: Instance, options: SessionOptions): Wired {
   const definition = module.definition;
   const flow = selectAuthFlow(definition, instance.params);
   const cloud = instanceCloud(instance);
+  const target = resourceTarget(definition, instance, cloud);
   const http = createHttpClient({
     ...transportOptionsFromParams(instance.params),
     ...(options.caFiles ? { caFiles: options.caFiles } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
-  const built = buildCredential(module, instance, cloud, flow, http, options.store);
-  const target = apiTarget(cloud, definition.auth.resource);
-  const graph = instance.endpoints.graph;
-  const baseUrl = graph ? `${graph}${definition.auth.resource.basePath}` : target.baseUrl;
+  const built = buildCredential(module, instance, cloud, target, flow, http, options.store);
   const cached = cachedCredential(built.credential, {
     keyParts: {
       authorityHost: flow === "managed_identity" ? "managed_identity" : authorityHost(cloud),
@@ -188,54 +207,139 @@ export function wireInstance(
     namespace: instance.name,
     ...(options.now ? { now: options.now } : {}),
   });
-  const client = createApiClient({ http, credential: cached, baseUrl, audience: target.audience });
-  return { flow, credential: built.credential, cached, http, client };
+  const client = createApiClient({
+    http,
+    credential: cached,
+    baseUrl: target.baseUrl,
+    audience: target.audience,
+  });
+  return { flow, credential: built.credential, cached, http, cloud, target, client };
+}
+
+/** The profile's connectivity probe (a cheap request that proves licence and permissions), if any. */
+async function probe(module: IntegrationModule, instance: Instance, wired: Wired): Promise<void> {
+  const spec = module.definition.auth.connectivityTest.probe;
+  if (!spec) {
+    await wired.cached.getToken({ scopes: [...wired.target.audience.scopes] });
+    return;
+  }
+  const client =
+    spec.resource === 0
+      ? wired.client
+      : (() => {
+          const target = resourceTarget(module.definition, instance, wired.cloud, spec.resource);
+          return createApiClient({
+            http: wired.http,
+            credential: wired.cached,
+            baseUrl: target.baseUrl,
+            audience: target.audience,
+          });
+        })();
+  const path = fillTemplate(spec.path, instance.params, module.definition, true);
+  if (spec.method === "POST") await client.post(path, {});
+  else await client.get(path, Object.entries(spec.query ?? {}));
+}
+
+/**
+ * The Test button (`entrakit instance test`) and `<prefix>-auth-test`: device code refuses until signed in
+ * (reference §7); authorization code redeems the configured code (or uses the kept refresh token); the
+ * other flows get a token. Then the profile's probe.
+ */
+export async function testConnection(
+  module: IntegrationModule,
+  instance: Instance,
+  wired: Wired,
+  store: Store,
+) {
+  const definition = module.definition;
+  if (wired.flow === "device_code" && !(await hasToken(store, instance.name))) {
+    const refusal = deviceCodeRefusal(definition);
+    if (refusal !== undefined) {
+      throw new EntrakitError("authentication_required", refusal.trim().replace(/\s*\n\s*/g, " "));
+    }
+  }
+  await probe(module, instance, wired);
+  return authMessages(definition).testSuccess;
 }
 
 function authHandlers(
   module: IntegrationModule,
   instance: Instance,
-  wired: Wired & { client: ReturnType<typeof createApiClient> },
+  wired: Wired,
   store: Store,
 ): Partial<Record<AuthAction, CommandHandler>> {
   const definition = module.definition;
   const messages = authMessages(definition);
-  const deviceCode = () => {
-    if (!(wired.credential instanceof DeviceCodeCredential)) {
-      throw new EntrakitError(
-        "usage",
-        `!${authCommandName(definition.prefix, "start")} is for Device Code instances; ${instance.name} does not use it.`,
-        { hint: `Run !${authCommandName(definition.prefix, "test")} instead.` },
-      );
-    }
-    return wired.credential;
+  const only = <T>(
+    credential: unknown,
+    kind: new (...args: never[]) => T,
+    action: AuthAction,
+    flowName: string,
+  ): T => {
+    if (credential instanceof kind) return credential;
+    throw new EntrakitError(
+      "usage",
+      `!${commandName(definition, action)} is for ${flowName} instances; ${instance.name} does not use it.`,
+      { hint: `Run !${commandName(definition, "test")} or entrakit instance test ${instance.name} instead.` },
+    );
   };
+  const deviceCode = (action: AuthAction) =>
+    only(wired.credential, DeviceCodeCredential, action, "Device Code");
   return {
-    test: async () => {
-      if (wired.credential instanceof DeviceCodeCredential && !(await hasToken(store, instance.name))) {
-        const refusal = deviceCodeRefusal(definition);
-        if (refusal !== undefined) {
-          throw new EntrakitError("authentication_required", refusal.trim().replace(/\s*\n\s*/g, " "));
-        }
-      }
-      const probe = definition.auth.connectivityTest.probe;
-      if (probe) await wired.client.get(probe.path, Object.entries(probe.query ?? {}));
-      else await wired.cached.getToken();
-      return [{ readable: messages.testSuccess }];
-    },
+    test: async () => [{ readable: await testConnection(module, instance, wired, store) }],
     start: async () => {
-      const started = await deviceCode().start();
+      const started = await deviceCode("start").start();
       return [{ readable: started.instructions }];
     },
     complete: async () => {
-      await deviceCode().complete({ singlePoll: true });
+      await deviceCode("complete").complete({ singlePoll: true });
       return [{ readable: messages.completeSuccess }];
     },
+    "generate-login-url": async () => {
+      const credential = only(
+        wired.credential,
+        AuthorizationCodeCredential,
+        "generate-login-url",
+        "Authorization Code",
+      );
+      const { url } = await credential.createLoginUrl();
+      return [{ readable: loginUrlInstructions(url) }];
+    },
     reset: async () => {
+      if (wired.credential instanceof AuthorizationCodeCredential) await wired.credential.reset();
       await resetAuth(store, instance.name, { caches: [wired.cached.cache] });
       return [{ readable: messages.reset }];
     },
   };
+}
+
+/**
+ * A configured authorization code Entra refuses (already redeemed, expired) cannot be retried: say to
+ * sign in again rather than show the raw AADSTS error.
+ */
+function explainAuthCodeFailure(
+  error: unknown,
+  module: IntegrationModule,
+  instance: Instance,
+  flow: AuthFlow,
+): unknown {
+  if (
+    flow === "authorization_code" &&
+    error instanceof AuthenticationFailedError &&
+    error.error === "invalid_grant" &&
+    str(instance.params.auth_code) !== ""
+  ) {
+    const loginUrl = commandName(module.definition, "generate-login-url");
+    return new EntrakitError(
+      "authentication_failed",
+      `The authorization code of ${instance.name} was refused: it was already used or has expired.`,
+      {
+        cause: error,
+        hint: `Run !${loginUrl}, sign in again, and put the new code in auth_code (entrakit instance add ${instance.name} ... --replace).`,
+      },
+    );
+  }
+  return error;
 }
 
 /** Whether a delegated sign-in left anything behind (a refresh token or a cached access token). */
@@ -262,8 +366,12 @@ export async function mergeIntoContext(
 /** Parses and runs one War Room line against the instance it routes to. */
 export async function runLine(text: string, options: SessionOptions): Promise<RunOutcome> {
   const line: CommandLine = parseCommandLine(text);
-  const module = moduleForCommand(INTEGRATIONS, line.command);
-  const ref = chooseInstance(await listInstances(options.store), module, line.using);
+  const { module, instance: ref } = routeCommand(
+    INTEGRATIONS,
+    await listInstances(options.store),
+    line.command,
+    line.using,
+  );
   const instance = await loadInstance(options.store, ref.name);
   const wired = wireInstance(module, instance, options);
   try {
@@ -275,6 +383,23 @@ export async function runLine(text: string, options: SessionOptions): Promise<Ru
     });
     await mergeIntoContext(options.store, instance.name, results);
     return { instance: instance.name, results };
+  } catch (error) {
+    throw explainAuthCodeFailure(error, module, instance, wired.flow);
+  } finally {
+    await wired.cached.cache.idle();
+    await wired.http.close();
+  }
+}
+
+/** The Test button for a stored instance: resolves to the success text, or throws the failure. */
+export async function testInstance(name: string, options: SessionOptions): Promise<string> {
+  const instance = await loadInstance(options.store, name);
+  const module = findIntegration(instance.integration);
+  const wired = wireInstance(module, instance, options);
+  try {
+    return await testConnection(module, instance, wired, options.store);
+  } catch (error) {
+    throw explainAuthCodeFailure(error, module, instance, wired.flow);
   } finally {
     await wired.cached.cache.idle();
     await wired.http.close();

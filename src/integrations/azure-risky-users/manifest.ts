@@ -3,7 +3,10 @@
  * kept name for name, plus the commands the reference lacks (confirm-safe, confirm-compromise, dismiss,
  * history). Data only; the command code is in commands.ts.
  */
+import { findProfile, supportedFlows } from "../profiles/index.ts";
 import type { ArgumentSpec, IntegrationDefinition, OutputPath, OutputSchema } from "../types.ts";
+
+const PROFILE = findProfile("azure-risky-users");
 
 export const PREFIX = "azure-risky-users";
 export const CONTEXT_ROOT = "AzureRiskyUsers";
@@ -157,6 +160,8 @@ const userIdsArg: ArgumentSpec = {
 };
 
 export const azureRiskyUsers: IntegrationDefinition = {
+  // The id instances of this integration were stored under before the profiles; the registry also finds
+  // it by its profile id (azure-risky-users).
   id: "AzureRiskyUsers",
   display: "Azure Risky Users",
   description:
@@ -165,15 +170,11 @@ export const azureRiskyUsers: IntegrationDefinition = {
   prefix: PREFIX,
   contextRoot: CONTEXT_ROOT,
   rateLimit: "Identity Protection allows about one request per second per tenant, across all apps.",
+  profile: PROFILE,
+  // Flows, default flow, resource and probe come from the auth profile (profiles/table.ts).
   auth: {
-    flows: [
-      "client_credentials_secret",
-      "client_credentials_certificate",
-      "device_code",
-      "managed_identity",
-      "vendor_app",
-    ],
-    defaultFlow: "device_code",
+    flows: supportedFlows(PROFILE),
+    defaultFlow: PROFILE.defaultFlow,
     resource: { family: "graph", basePath: "/v1.0" },
     // The reference asked for these (its scope string also repeats Read.All and prefixes only the first).
     delegatedPermissions: [PERMISSION_READ_USERS, "IdentityRiskEvent.ReadWrite.All", PERMISSION_WRITE_USERS],
@@ -184,7 +185,7 @@ export const azureRiskyUsers: IntegrationDefinition = {
     // Identity Protection runs in the global service and US Gov L4/L5, not in China (21Vianet).
     clouds: ["com", "gcc", "gcc-high", "dod", "custom"],
     connectivityTest: {
-      probe: { path: "/identityProtection/riskyUsers", query: { $top: "1" } },
+      probe: PROFILE.connectivityProbe,
       deviceCodeRefusal:
         "When using device code flow configuration, please enable the integration and run the `{prefix}-auth-start` command. Follow the instructions that will be printed as the output of the command.\n You can validate the connection by running `!{prefix}-auth-test`.\n",
     },

@@ -126,7 +126,16 @@ export interface AuthCommand {
   description: string;
 }
 
-/** Which command each flow calls for (reference-auth-module §7); `reset` whenever a token is cached. */
+/** Every flow the integration runs: the seed's row plus what entrakit adds (`extraFlows`). */
+export function supportedFlows(profile: IntegrationProfile): readonly AuthFlow[] {
+  return profile.extraFlows ? [...profile.flows, ...profile.extraFlows] : profile.flows;
+}
+
+/**
+ * Which command each flow calls for (reference-auth-module §7), with the reference's descriptions:
+ * `auth-test` only where the Test button cannot sign in (the interactive flows), `reset` whenever a token
+ * is cached.
+ */
 const COMMANDS: readonly {
   kind: AuthCommandKind;
   when: (flows: readonly AuthFlow[]) => boolean;
@@ -135,27 +144,27 @@ const COMMANDS: readonly {
   {
     kind: "start",
     when: (flows) => flows.includes("device_code"),
-    description: "Starts a device code sign-in and prints the URL and user code.",
+    description: "Starts the authorization process. Follow the instructions in the command results.",
   },
   {
     kind: "complete",
     when: (flows) => flows.includes("device_code"),
-    description: "Finishes the device code sign-in once the user has entered the code.",
+    description: "Completes the authorization process. Run this command after executing the {start} command.",
   },
   {
     kind: "loginUrl",
     when: (flows) => flows.includes("authorization_code"),
-    description: "Prints the sign-in URL whose redirect carries the authorization code.",
+    description: "Generate the login url used for Authorization code flow.",
   },
   {
     kind: "test",
     when: (flows) => flows.includes("device_code") || flows.includes("authorization_code"),
-    description: "Tests the connection with the interactive sign-in's token (the Test button cannot).",
+    description: "Tests the connectivity to Azure.",
   },
   {
     kind: "reset",
     when: (flows) => flows.some((flow) => flow !== "managed_identity"),
-    description: "Forgets the cached tokens and sign-in state so the sign-in can start over.",
+    description: "Run this command if for some reason you need to rerun the authentication process.",
   },
 ];
 
@@ -167,12 +176,18 @@ const DEFAULT_SUFFIX: Readonly<Record<AuthCommandKind, string>> = {
   reset: "auth-reset",
 };
 
+/** The name of one auth command of a profile, as the reference names it. */
+export function authCommandName(profile: IntegrationProfile, kind: AuthCommandKind): string {
+  return profile.commandNames?.[kind] ?? `${profile.prefix}-${DEFAULT_SUFFIX[kind]}`;
+}
+
 /** Exactly the auth commands the profile's flows call for, named as the reference names them. */
 export function authCommands(profile: IntegrationProfile): AuthCommand[] {
-  return COMMANDS.filter((command) => command.when(profile.flows)).map((command) => ({
+  const flows = supportedFlows(profile);
+  return COMMANDS.filter((command) => command.when(flows)).map((command) => ({
     kind: command.kind,
-    name: profile.commandNames?.[command.kind] ?? `${profile.prefix}-${DEFAULT_SUFFIX[command.kind]}`,
-    description: command.description,
+    name: authCommandName(profile, command.kind),
+    description: command.description.replace("{start}", authCommandName(profile, "start")),
   }));
 }
 
@@ -191,8 +206,9 @@ export const FLOW_NAMES: Readonly<Record<AuthFlow, string>> = {
  * before any sign-in so an unsupported configuration fails at once.
  */
 export function assertFlowSupported(profile: IntegrationProfile, flow: AuthFlow): void {
-  if (profile.flows.includes(flow)) return;
-  const supported = profile.flows.map((candidate) => FLOW_NAMES[candidate]).join(", ");
+  const flows = supportedFlows(profile);
+  if (flows.includes(flow)) return;
+  const supported = flows.map((candidate) => FLOW_NAMES[candidate]).join(", ");
   throw new EntrakitError("configuration", `${profile.name} does not support ${FLOW_NAMES[flow]}.`, {
     hint: supported
       ? `Use one of: ${supported}.`

@@ -306,6 +306,8 @@ export const PROFILES: readonly IntegrationProfile[] = [
     prefix: "azure-risky-users",
     resources: [GRAPH],
     flows: [VA, SECRET, DC, MI],
+    // Issue 6 §3: client credentials with a certificate too (the seed's cell has no "both" qualifier).
+    extraFlows: [CERT],
     defaultFlow: DC,
     nationalClouds: false,
     clouds: PUBLIC_ONLY,

@@ -55,6 +55,11 @@ export interface IntegrationProfile {
   prefix: string;
   resources: readonly ProfileResource[];
   flows: readonly AuthFlow[];
+  /**
+   * Flows entrakit runs beyond the seed's row (e.g. a certificate where the row says only "yes"): the
+   * runtime accepts them, the supported-flows table does not show them.
+   */
+  extraFlows?: readonly AuthFlow[];
   /** The reference's default flow; `null` when its default is not an Entra ID flow (see `nonEntraAuth`). */
   defaultFlow: AuthFlow | null;
   /** How the integration authenticates outside Entra ID, when it can (SAS token, legacy API token). */

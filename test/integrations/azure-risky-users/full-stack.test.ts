@@ -43,12 +43,12 @@ function client() {
     clientSecret: DEV_APP.secret,
     authorityHost: emu.url,
   });
-  const { audience } = apiTarget(CLOUDS.com, azureRiskyUsersModule.definition.auth.resource);
+  const { audience } = apiTarget(CLOUDS.com, azureRiskyUsersModule.definition.auth.resource!);
   return createApiClient({ http, credential, baseUrl: `${emu.url}/v1.0`, audience });
 }
 
 test("the Graph audience comes from the cloud; the base URL from the cloud unless overridden", () => {
-  assert.deepEqual(apiTarget(CLOUDS.com, azureRiskyUsersModule.definition.auth.resource), {
+  assert.deepEqual(apiTarget(CLOUDS.com, azureRiskyUsersModule.definition.auth.resource!), {
     baseUrl: "https://graph.microsoft.com/v1.0",
     audience: { scopes: ["https://graph.microsoft.com/.default"] },
   });

@@ -122,7 +122,6 @@ test("the auth commands and their texts come from the profile", () => {
   assert.deepEqual(
     authCommands(definition).map((c) => [c.name, c.description]),
     [
-      ["azure-risky-users-auth-test", "Tests the connectivity to Azure."],
       [
         "azure-risky-users-auth-start",
         "Starts the authorization process. Follow the instructions in the command results.",
@@ -131,6 +130,7 @@ test("the auth commands and their texts come from the profile", () => {
         "azure-risky-users-auth-complete",
         "Completes the authorization process. Run this command after executing the azure-risky-users-auth-start command.",
       ],
+      ["azure-risky-users-auth-test", "Tests the connectivity to Azure."],
       [
         "azure-risky-users-auth-reset",
         "Run this command if for some reason you need to rerun the authentication process.",
@@ -182,7 +182,8 @@ test("the registry finds the integration by id or prefix and names the known one
     () => findIntegration("nope"),
     (error: unknown) =>
       error instanceof EntrakitError &&
-      error.toLine() === 'Unknown integration "nope". Known integrations: AzureRiskyUsers.',
+      error.toLine() ===
+        'Unknown integration "nope". Run `entrakit integrations` to list them; give an id such as azure-key-vault.',
   );
 });
 
@@ -200,21 +201,22 @@ test("alternatePageLink changes only the $top digits", () => {
 
 test("the auth profile resolves scopes and hosts per cloud, and leaves out China", () => {
   const { auth } = definition;
-  assert.deepEqual(scopesFor(CLOUDS.com, auth.resource.family, auth.delegatedPermissions), [
+  assert.deepEqual(scopesFor(CLOUDS.com, auth.resource!.family, auth.delegatedPermissions), [
     "https://graph.microsoft.com/IdentityRiskyUser.Read.All",
     "https://graph.microsoft.com/IdentityRiskEvent.ReadWrite.All",
     "https://graph.microsoft.com/IdentityRiskyUser.ReadWrite.All",
   ]);
   assert.equal(
-    `${apiBase(CLOUDS["gcc-high"], auth.resource.family)}${auth.resource.basePath}`,
+    `${apiBase(CLOUDS["gcc-high"], auth.resource!.family)}${auth.resource!.basePath}`,
     "https://graph.microsoft.us/v1.0",
   );
   assert.ok(!auth.clouds.includes("cn"));
+  // The seed row's flows, then the certificate entrakit adds (the profile's extraFlows).
   assert.deepEqual(auth.flows, [
+    "vendor_app",
     "client_credentials_secret",
-    "client_credentials_certificate",
     "device_code",
     "managed_identity",
-    "vendor_app",
+    "client_credentials_certificate",
   ]);
 });

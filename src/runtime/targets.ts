@@ -1,0 +1,119 @@
+/**
+ * Where an instance's requests go and what its tokens are for. The sign-in cloud takes only the
+ * non-API endpoint overrides (`login` ...); an override of a resource's API endpoint (`graph`,
+ * `resourceManager`, `logAnalytics`, `defenderForEndpoint`, `microsoft365Defender`, `o365Management` ...)
+ * moves the API host only, so the token audience stays the real resource of the selected cloud
+ * (`https://management.azure.com/`), as the emulator issues it. Per-vault, per-account and per-tenant API
+ * bases come from instance parameters (`{vault_name}`, `{url}` ...); a parameter holding a whole URL
+ * replaces the host part, which is how such an instance targets the emulator. Pure.
+ */
+
+import type { Cloud, EndpointName } from "../clouds/registry.ts";
+import { RESOURCE_FAMILIES } from "../clouds/resources.ts";
+import { selectCloud } from "../clouds/select.ts";
+import { EntrakitError } from "../errors.ts";
+import type { TokenAudience } from "../http/authorized.ts";
+import { resolveResources } from "../integrations/profiles/index.ts";
+import type { IntegrationDefinition } from "../integrations/types.ts";
+import type { EndpointOverrides, Instance } from "./instances.ts";
+import type { ParameterValues } from "./parameters.ts";
+
+/** Endpoints that are some resource family's API host: overriding one never changes an audience. */
+export const API_ENDPOINTS: ReadonlySet<EndpointName> = new Set(
+  Object.values(RESOURCE_FAMILIES)
+    .map((family) => family.api)
+    .filter((name) => name !== undefined),
+);
+
+const str = (value: string | boolean | undefined): string => (typeof value === "string" ? value : "");
+
+/** The endpoint overrides that shape the sign-in cloud (everything but API hosts). */
+function signInOverrides(endpoints: EndpointOverrides): EndpointOverrides {
+  return Object.fromEntries(
+    Object.entries(endpoints).filter(([name]) => !API_ENDPOINTS.has(name as EndpointName)),
+  );
+}
+
+/** The instance's cloud for sign-in and audiences; API host overrides are left out (see `resourceTarget`). */
+export function instanceCloud(instance: Instance): Cloud {
+  const auth = signInOverrides(instance.endpoints);
+  return selectCloud({
+    azure_cloud: str(instance.params.azure_cloud),
+    ...(Object.keys(auth).length > 0 ? { endpoints: auth } : {}),
+  });
+}
+
+export interface ResourceTarget {
+  name: string;
+  /** API base (with the version path) requests go to. */
+  baseUrl: string;
+  /** The v2 `.default` scope of the real resource. */
+  audience: TokenAudience & { scopes: string[] };
+}
+
+const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
+const ABSOLUTE = /^https?:\/\//i;
+
+function needParam(definition: IntegrationDefinition, name: string): EntrakitError {
+  return new EntrakitError(
+    "configuration",
+    `${definition.display} needs the ${name} parameter for its API address.`,
+    {
+      hint: `Set --param ${name}=... on the instance (a whole https:// URL is used as the address).`,
+    },
+  );
+}
+
+/**
+ * Fills `{param}` from the instance. A value that is a whole URL replaces the template up to the end of
+ * the placeholder's host (`https://{vault_name}.vault.azure.net` + `http://127.0.0.1:1/kv` → that URL).
+ */
+export function fillTemplate(
+  template: string,
+  params: ParameterValues,
+  definition: IntegrationDefinition,
+  encode = false,
+): string {
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    const value = str(params[match[1]!]);
+    if (ABSOLUTE.test(value)) {
+      const after = template.slice(match.index + match[0].length);
+      const slash = after.indexOf("/");
+      const rest = slash < 0 ? "" : after.slice(slash);
+      return `${value.replace(/\/+$/, "")}${fillTemplate(rest, params, definition, encode)}`;
+    }
+  }
+  return template.replace(PLACEHOLDER, (_all, name: string) => {
+    const value = str(params[name]);
+    if (!value) throw needParam(definition, name);
+    return encode ? encodeURIComponent(value) : value;
+  });
+}
+
+/** The instance's target for one of its profile's resources (the first is the default audience). */
+export function resourceTarget(
+  definition: IntegrationDefinition,
+  instance: Instance,
+  cloud: Cloud,
+  index = 0,
+): ResourceTarget {
+  const spec = definition.profile.resources[index];
+  if (!spec) {
+    throw new EntrakitError("configuration", `${definition.display} has no resource API to call.`, {
+      hint: "Use one of its auth commands instead.",
+    });
+  }
+  const resolved = resolveResources({ ...definition.profile, resources: [spec] }, cloud)[0]!;
+  let api = resolved.api;
+  if (spec.kind === "family") {
+    const name = RESOURCE_FAMILIES[spec.family].api;
+    const override = name ? instance.endpoints[name] : undefined;
+    if (override) api = `${override}${spec.basePath}`;
+  }
+  const scope = fillTemplate(resolved.scope, instance.params, definition);
+  return {
+    name: resolved.name,
+    baseUrl: fillTemplate(api, instance.params, definition),
+    audience: { scopes: [scope.replace(/^(https?:\/\/[^/]+)\/+\.default$/, "$1/.default")] },
+  };
+}
