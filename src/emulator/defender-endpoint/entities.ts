@@ -68,7 +68,7 @@ export const ALERT: EntityType = {
     investigationState: STRING,
     detectionSource: STRING,
     detectorId: STRING,
-    category: STRING,
+    category: enumOf("microsoft.windowsDefenderATP.api.AlertCategory", ALERT_CATEGORIES),
     threatFamilyName: STRING,
     title: STRING,
     description: STRING,
