@@ -1,9 +1,10 @@
 /**
- * `!help`, `!help <command>` and tab completion, all read from the command schemas, so they cannot drift
- * from what the validator accepts. Pure: the REPL passes the line and prints what comes back.
+ * `!help` and `!help <command>`, read from the command schemas so they cannot drift from what the
+ * validator accepts (tab completion, from the same schemas, is completion.ts). Pure: the REPL passes the
+ * integrations and prints what comes back.
  */
-import type { CommandSpec } from "../integrations/types.ts";
-import { quoteArgument } from "./command-line.ts";
+import type { CommandSpec, IntegrationDefinition } from "../integrations/types.ts";
+import { allCommands } from "./auth-commands.ts";
 import { tableToMarkdown } from "./render.ts";
 
 /** `!help`: every command with its description (write commands marked). */
@@ -14,6 +15,13 @@ export function commandListHelp(title: string, commands: readonly CommandSpec[])
       command.effect === "write" ? `${command.description} (changes the tenant)` : command.description,
   }));
   return tableToMarkdown(title, rows, { headers: ["Command", "Description"] });
+}
+
+/** `!help` in the War Room: one table per integration, auth commands first, in the order given. */
+export function integrationsHelp(definitions: readonly IntegrationDefinition[]): string {
+  return definitions
+    .map((definition) => commandListHelp(`${definition.display} commands`, allCommands(definition)))
+    .join("\n");
 }
 
 /** `!help <command>`: arguments (required, default, accepted values) and the context paths it writes. */
@@ -56,41 +64,4 @@ function rangeText(range: { min?: number; max?: number } | undefined): string | 
   if (range.min !== undefined && range.max !== undefined) return `${range.min}-${range.max}`;
   if (range.min !== undefined) return `${range.min} or more`;
   return range.max !== undefined ? `up to ${range.max}` : undefined;
-}
-
-/**
- * Completions for the word being typed at the end of `line`: command names after `!`, then the
- * command's unused argument names (`name=`), then predefined values after `name=`. Each completion is
- * the whole replacement for the last word.
- */
-export function complete(
-  line: string,
-  commands: readonly CommandSpec[],
-  extraNames: readonly string[] = [],
-): string[] {
-  const lastBlank = line.search(/\s\S*$/);
-  const word = lastBlank < 0 ? line : line.slice(lastBlank + 1);
-  const before = lastBlank < 0 ? "" : line.slice(0, lastBlank);
-  if (before.trim() === "") {
-    const prefix = word.replace(/^!/, "");
-    return [...extraNames, ...commands.map((c) => c.name)]
-      .filter((name) => name.startsWith(prefix))
-      .map((name) => `!${name}`);
-  }
-  const commandName = before.trim().split(/\s+/)[0]!.replace(/^!/, "");
-  const command = commands.find((c) => c.name === commandName);
-  if (!command) return [];
-  const equals = word.indexOf("=");
-  if (equals < 0) {
-    const used = new Set([...before.matchAll(/\s([A-Za-z_][\w.-]*)=/g)].map((m) => m[1]));
-    return [...command.args.filter((arg) => !arg.hidden).map((arg) => arg.name), "using"]
-      .filter((name) => name.startsWith(word) && !used.has(name))
-      .map((name) => `${name}=`);
-  }
-  const name = word.slice(0, equals);
-  const typed = word.slice(equals + 1).replace(/^["']/, "");
-  const arg = command.args.find((a) => a.name === name);
-  return (arg?.predefined ?? [])
-    .filter((value) => value.startsWith(typed))
-    .map((value) => `${name}=${quoteArgument(value)}`);
 }

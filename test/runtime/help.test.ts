@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { azureRiskyUsers } from "../../src/integrations/azure-risky-users/manifest.ts";
 import { allCommands } from "../../src/runtime/auth-commands.ts";
-import { commandHelp, commandListHelp, complete } from "../../src/runtime/help.ts";
+import { commandHelp, commandListHelp, integrationsHelp } from "../../src/runtime/help.ts";
 
 const commands = allCommands(azureRiskyUsers);
 const byName = (name: string) => commands.find((c) => c.name === name)!;
@@ -33,23 +33,10 @@ test("!help <command> shows arguments with defaults and values, and the context 
   assert.match(get, /\| id \| yes \| Risky user ID to retrieve\. \|/, "empty columns are dropped");
 });
 
-test("completion: commands, unused argument names, predefined values", () => {
-  assert.deepEqual(complete("!azure-risky-users-risk", commands), [
-    "!azure-risky-users-risk-detections-list",
-    "!azure-risky-users-risk-detection-get",
-  ]);
-  assert.deepEqual(complete("!he", commands, ["help", "context"]), ["!help"]);
-  assert.deepEqual(complete("!azure-risky-users-list risk_", commands), ["risk_state=", "risk_level="]);
-  assert.deepEqual(complete("!azure-risky-users-list risk_level=high risk_", commands), ["risk_state="]);
-  assert.deepEqual(complete("!azure-risky-users-list risk_level=", commands), [
-    "risk_level=low",
-    "risk_level=medium",
-    "risk_level=high",
-  ]);
-  assert.deepEqual(complete("!azure-risky-users-list order_by=riskLast", commands), [
-    'order_by="riskLastUpdatedDateTime desc"',
-    'order_by="riskLastUpdatedDateTime asc"',
-  ]);
-  assert.deepEqual(complete("!azure-risky-users-list us", commands), ["using="]);
-  assert.deepEqual(complete("!nope x", commands), []);
+test("!help in the War Room: one table per integration, its auth commands included", () => {
+  const text = integrationsHelp([azureRiskyUsers]);
+  assert.ok(text.startsWith("### Azure Risky Users commands\n"));
+  assert.match(text, /\| !azure-risky-users-auth-reset \| /);
+  assert.match(text, /\| !azure-risky-users-list \| /);
+  assert.equal(text, commandListHelp("Azure Risky Users commands", commands));
 });
