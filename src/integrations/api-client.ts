@@ -25,7 +25,11 @@ export interface ApiClient {
   get(pathOrUrl: string, query?: Query): Promise<unknown>;
   /** POST a JSON body. Resolves to the parsed body, or undefined for 204 No Content. */
   post(path: string, body: unknown): Promise<unknown>;
+  /** Any method, with an optional JSON body (the generic Graph request). Same rules as `get`. */
+  send(method: ApiMethod, pathOrUrl: string, body?: unknown): Promise<unknown>;
 }
+
+export type ApiMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** The API answered with this status (any status when `status` is omitted). */
 export function isHttpStatus(error: unknown, status?: number): error is HttpStatusError {
@@ -88,6 +92,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         method: "POST",
         url: resolve(path),
         json: body,
+      }),
+    send: (method, pathOrUrl, body) =>
+      authorizedJson(options.http, options.credential, options.audience, {
+        method,
+        url: resolve(pathOrUrl),
+        ...(body === undefined ? {} : { json: body }),
       }),
   };
 }

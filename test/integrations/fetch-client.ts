@@ -54,5 +54,6 @@ export function fetchApiClient(baseUrl: string, token?: () => Promise<string>): 
     requests,
     get: (pathOrUrl, query) => send("GET", resolve(pathOrUrl, query)),
     post: (path, body) => send("POST", resolve(path), body),
+    send: (method, pathOrUrl, body) => send(method, resolve(pathOrUrl), body),
   };
 }
