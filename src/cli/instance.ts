@@ -21,6 +21,7 @@ import {
   withStore,
 } from "./instance-input.ts";
 import { registerInstanceManageCommands } from "./instance-manage.ts";
+import { registerInstanceTestCommand } from "./instance-test.ts";
 
 interface AddOptions extends ParamOptions {
   integration: string;
@@ -125,4 +126,5 @@ export function registerInstanceCommand(program: Command): void {
     });
 
   registerInstanceManageCommands(instance);
+  registerInstanceTestCommand(instance);
 }

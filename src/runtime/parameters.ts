@@ -54,11 +54,41 @@ function coerce(spec: ParameterSpec, given: string, value: string | boolean): st
   }
 }
 
+/** `authentication_type` values by flow (Client Credentials covers the secret and the certificate). */
+const FLOW_OF_TYPE: Readonly<Record<string, AuthFlow>> = {
+  "client credentials": "client_credentials_secret",
+  "device code": "device_code",
+  "authorization code": "authorization_code",
+  "azure managed identities": "managed_identity",
+};
+
+/**
+ * A flow asked for that the integration lacks is refused first, naming the ones it supports (rather than
+ * an unknown-parameter or invalid-choice error about the switch that asked for it).
+ */
+function refuseUnsupportedFlow(
+  definition: IntegrationDefinition,
+  raw: Readonly<Record<string, string | boolean>>,
+): void {
+  const flows = definition.auth.flows;
+  for (const [given, value] of Object.entries(raw)) {
+    const name = given.toLowerCase();
+    const text = String(value).trim().toLowerCase();
+    let flow: AuthFlow | undefined;
+    if (name === "authentication_type" || name === "auth_type") flow = FLOW_OF_TYPE[text];
+    else if (name === "self_deployed" && FALSE_WORDS.has(text)) flow = "vendor_app";
+    else if (name === "use_managed_identities" && TRUE_WORDS.has(text)) flow = "managed_identity";
+    if (flow === "client_credentials_secret" && flows.includes("client_credentials_certificate")) continue;
+    if (flow) assertFlowSupported(definition.profile, flow);
+  }
+}
+
 /** Folds aliases, checks types and choices, applies defaults. Empty values count as absent. */
 export function resolveParameters(
   definition: IntegrationDefinition,
   raw: Readonly<Record<string, string | boolean>>,
 ): ParameterValues {
+  refuseUnsupportedFlow(definition, raw);
   const names = lookup(definition);
   const values: ParameterValues = {};
   const givenAs: Record<string, string> = {};

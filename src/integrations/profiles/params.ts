@@ -214,5 +214,25 @@ export function parametersFor(profile: IntegrationProfile): ParameterSpec[] {
     });
     for (const name of [param.name, ...aliases]) taken.add(name.toLowerCase());
   }
+  for (const name of addressParams(profile)) {
+    if (taken.has(name.toLowerCase())) continue;
+    specs.push({
+      name,
+      display: `${name} (the API address; a whole https:// URL replaces the host)`,
+      type: "text",
+    });
+    taken.add(name.toLowerCase());
+  }
   return specs;
+}
+
+/** Parameters a resource's API address is built from (`{vault_name}`, `{url}`, `{organization}` ...). */
+function addressParams(profile: IntegrationProfile): string[] {
+  const names = profile.resources.flatMap((resource) => {
+    if (resource.kind === "fixed")
+      return [...`${resource.api} ${resource.scope}`.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+    if (resource.family === "keyVault") return ["vault_name"];
+    return resource.apiParam ? [resource.apiParam] : [];
+  });
+  return [...new Set(names)];
 }
