@@ -122,6 +122,10 @@ export interface Directory {
   resourceApi(ref: string): ResourceApiRecord | undefined;
   consents(tenantId: string, clientId: string): ConsentRecord[];
   managedIdentities(): ManagedIdentityRecord[];
+  /** Every app registration (Graph lists a tenant's applications and service principals from them). */
+  apps?(): AppRegistrationRecord[];
+  /** Every resource API (each tenant has a service principal for them). */
+  resourceApis?(): ResourceApiRecord[];
   /**
    * When an admin last revoked the sessions of a user (object id) or app (client id): refresh tokens and
    * codes issued before this instant are refused (AADSTS50173). Milliseconds since the epoch.

@@ -14,7 +14,12 @@ import type {
   TenantRecord,
   UserRecord,
 } from "./contracts.ts";
-import { RESOURCE_APIS, type ResourceApiDefinition } from "./resource-apis.ts";
+import {
+  BOT_FRAMEWORK_APP_ID,
+  BOT_FRAMEWORK_TENANT,
+  RESOURCE_APIS,
+  type ResourceApiDefinition,
+} from "./resource-apis.ts";
 import {
   ARM_APP_ID,
   DEV_ADMIN,
@@ -364,6 +369,15 @@ export function seedDevelopmentDirectory(directory: MemoryDirectory, now: number
       delegated: [{ principal: "admin", scopes: ["user_impersonation"] }],
     });
   }
+  // Bots sign in at `botframework.com` for Bot Framework tokens; the dev app is registered as a bot there.
+  directory.putTenant({ ...BOT_FRAMEWORK_TENANT, licences: { entraIdP1: false, entraIdP2: false } });
+  directory.grantConsent({
+    tenantId: BOT_FRAMEWORK_TENANT.id,
+    clientId: DEV_APP.clientId,
+    resourceAppId: BOT_FRAMEWORK_APP_ID,
+    applicationPermissions: [],
+    delegated: [],
+  });
   const miRoles = {
     [GRAPH_APP_ID]: ["User.Read.All", "IdentityRiskyUser.Read.All", "IdentityRiskEvent.Read.All"],
   };

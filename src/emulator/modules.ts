@@ -7,10 +7,12 @@ import { defenderEndpointModule } from "./defender-endpoint/index.ts";
 import { graphModule } from "./graph/index.ts";
 import { identityModule } from "./identity/index.ts";
 import { managedIdentityModule } from "./managed-identity/index.ts";
+import { resourcesModule } from "./resources/index.ts";
 
 export const defaultModules: EmulatorModuleFactory[] = [
   identityModule,
   managedIdentityModule,
   graphModule,
   defenderEndpointModule,
+  resourcesModule,
 ];

@@ -8,6 +8,15 @@
 import type { ResourceApiRecord } from "./contracts.ts";
 import { ARM_APP_ID, GRAPH_APP_ID } from "./well-known.ts";
 
+export const BOT_FRAMEWORK_APP_ID = "c7f0a8b4-2d51-4b3e-9f6a-0e8d1b5c7a92";
+
+/** The first-party tenant that issues Bot Framework tokens (`login.microsoftonline.com/botframework.com`). */
+export const BOT_FRAMEWORK_TENANT = {
+  id: "d6d49420-f39b-4df7-a1dc-d59a935871db",
+  domain: "botframework.com",
+  displayName: "Bot Framework (entrakit emulator)",
+} as const;
+
 /** A resource API plus the token version it accepts (all first-party Microsoft APIs take v1 tokens). */
 export interface ResourceApiDefinition extends ResourceApiRecord {
   accessTokenVersion?: 1 | 2;
@@ -45,7 +54,10 @@ const GRAPH_PERMISSIONS = [
   "DeviceManagementManagedDevices.Read.All",
   "DeviceManagementManagedDevices.ReadWrite.All",
   "DeviceManagementManagedDevices.PrivilegedOperations.All",
+  "Mail.ReadBasic",
+  "Mail.ReadBasic.All",
   "Mail.Read",
+  "Mail.Read.Shared",
   "Mail.ReadWrite",
   "Mail.Send",
   "Calendars.ReadWrite",
@@ -53,6 +65,8 @@ const GRAPH_PERMISSIONS = [
   "Sites.ReadWrite.All",
   "Files.ReadWrite.All",
   "Team.ReadBasic.All",
+  "TeamSettings.Read.All",
+  "TeamSettings.ReadWrite.All",
   "TeamMember.ReadWrite.All",
   "Channel.ReadBasic.All",
   "ChannelMessage.Send",
@@ -159,6 +173,7 @@ export const RESOURCE_APIS: readonly ResourceApiDefinition[] = [
       "https://manage.office.com",
       "https://manage-gcc.office.com",
       "https://manage.office365.us",
+      "https://manage.protection.apps.mil",
     ],
     appRoles: ["ActivityFeed.Read", "ActivityFeed.ReadDlp", "ServiceHealth.Read"],
     scopes: ["ActivityFeed.Read", "ActivityFeed.ReadDlp", "ServiceHealth.Read"],
@@ -202,13 +217,21 @@ export const RESOURCE_APIS: readonly ResourceApiDefinition[] = [
   {
     appId: "e406a681-f3d4-42a8-90b6-c2b029497af1",
     displayName: "Azure Storage",
-    identifierUris: ["https://storage.azure.com/"],
+    // An account's own service URL is an audience too (`https://<account>.blob.core.windows.net`).
+    identifierUris: [
+      "https://storage.azure.com/",
+      "https://*.blob.core.windows.net",
+      "https://*.file.core.windows.net",
+      "https://*.queue.core.windows.net",
+      "https://*.table.core.windows.net",
+    ],
     appRoles: [],
     scopes: ["user_impersonation"],
   },
   {
-    // Placeholder app id: Bot Framework's first-party id could not be verified offline.
-    appId: "c7f0a8b4-2d51-4b3e-9f6a-0e8d1b5c7a92",
+    // Placeholder app id: Bot Framework's first-party id could not be verified offline. Bots get its
+    // tokens from the `botframework.com` tenant (BOT_FRAMEWORK_TENANT).
+    appId: BOT_FRAMEWORK_APP_ID,
     displayName: "Bot Framework (emulator placeholder id)",
     identifierUris: ["https://api.botframework.com"],
     appRoles: [],

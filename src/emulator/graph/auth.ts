@@ -33,6 +33,11 @@ export interface Requirement {
   /** Only delegated tokens may call this (`/me`). */
   delegatedOnly?: boolean;
   licence?: "p1" | "p2";
+  /**
+   * The 403 message when no permission matches. Default: Graph's directory wording, which names none;
+   * workloads that name the permissions (security, Intune, mail) give theirs.
+   */
+  denied?: (caller: Caller, permissions: readonly string[]) => string;
 }
 
 /** Graph's challenge on 401s, pointing clients at the sign-in authority. */
@@ -78,6 +83,9 @@ export function authorize(caller: Caller, requirement: Requirement): void {
     throw new GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
   }
   if (!requirement.permissions.some((permission) => caller.permissions.has(permission))) {
+    if (requirement.denied) {
+      throw new GraphError(403, "Forbidden", requirement.denied(caller, requirement.permissions));
+    }
     throw new GraphError(403, "Authorization_RequestDenied", DENIED);
   }
   if (caller.delegated && requirement.delegatedRoles) {

@@ -4,19 +4,14 @@
  * and the handler. Handlers return the answer; the module renders it and any GraphError they throw.
  */
 import type { EmulatorCore, RequestContext } from "../contracts.ts";
+import { entity, list, metadataBase } from "./answers.ts";
 import type { Caller, Requirement } from "./auth.ts";
 import { Collection } from "./collection.ts";
 import type { RiskAction, TenantDataset } from "./dataset.ts";
 import { organizationResource, USER, userResource } from "./directory-entities.ts";
-import {
-  type EntityType,
-  type GraphRecord,
-  RISK_DETECTION,
-  RISKY_USER,
-  RISKY_USER_HISTORY_ITEM,
-} from "./entities.ts";
+import { RISK_DETECTION, RISKY_USER, RISKY_USER_HISTORY_ITEM } from "./entities.ts";
 import { badRequest, GraphError } from "./graph-error.ts";
-import { nextLink, type OrderBy, parseCollectionQuery, parseSelect, project } from "./odata-query.ts";
+import { WORKLOAD_ROUTES } from "./workload-routes.ts";
 
 export interface GraphRuntime {
   core: EmulatorCore;
@@ -90,10 +85,6 @@ const ORGANIZATION_READ: Requirement = {
   ],
 };
 
-/** Page sizes: riskDetections' default is documented (20); riskyUsers' is not, and uses the same. */
-const DEFAULT_TOP = 20;
-const MAX_TOP = 500;
-
 /** An entity key segment: `/{id}` or OData's `('{id}')`. */
 const KEY = "(?:/([^/()]+)|\\('([^']+)'\\))";
 const RISKY_USERS = "identityProtection/riskyUsers";
@@ -103,6 +94,7 @@ function pattern(source: string): RegExp {
 }
 
 export const ROUTES: Route[] = [
+  ...WORKLOAD_ROUTES,
   {
     method: "GET",
     pattern: pattern(RISKY_USERS),
@@ -246,10 +238,6 @@ export const ROUTES: Route[] = [
   },
 ];
 
-function metadataBase(runtime: GraphRuntime, version: string): string {
-  return `${runtime.core.baseUrl()}/${version}/$metadata`;
-}
-
 function riskyUserNotFound(id: string): GraphError {
   return new GraphError(
     404,
@@ -264,56 +252,6 @@ function directoryObjectNotFound(id: string): GraphError {
     "Request_ResourceNotFound",
     `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
   );
-}
-
-function list<T extends GraphRecord & { id: string }>(
-  ctx: RequestContext,
-  runtime: GraphRuntime,
-  version: string,
-  path: string,
-  type: EntityType,
-  collection: Collection<T>,
-  options: { quirk: boolean; defaultOrder?: OrderBy },
-): Answer {
-  const query = parseCollectionQuery(ctx.url.searchParams, type, {
-    defaultTop: DEFAULT_TOP,
-    maxTop: MAX_TOP,
-    defaultOrder: options.defaultOrder,
-  });
-  const page = collection.page(query.orderBy, query.cursor, query.top, query.predicate);
-  // Graph's documented bug (docs issues #16332, #2329): the nextLink whose remaining items exactly fill
-  // one page answers 400 with an empty message.
-  if (options.quirk && query.cursor && !page.next && page.items.length === query.top) {
-    throw new GraphError(400, "BadRequest", "");
-  }
-  const selected = query.select ? `(${query.select.join(",")})` : "";
-  const body: Record<string, unknown> = {
-    "@odata.context": `${metadataBase(runtime, version)}#${path}${selected}`,
-  };
-  if (page.next)
-    body["@odata.nextLink"] = nextLink(`${runtime.core.baseUrl()}/${version}/${path}`, query, page.next);
-  body.value = query.select ? page.items.map((item) => project(item, query.select)) : page.items;
-  return { status: 200, body };
-}
-
-function entity(
-  ctx: RequestContext,
-  runtime: GraphRuntime,
-  version: string,
-  path: string,
-  type: EntityType,
-  record: GraphRecord,
-): Answer {
-  const selectText = ctx.url.searchParams.get("$select") ?? ctx.url.searchParams.get("select");
-  const select = selectText?.trim() ? parseSelect(selectText, type) : undefined;
-  const selected = select ? `(${select.join(",")})` : "";
-  return {
-    status: 200,
-    body: {
-      "@odata.context": `${metadataBase(runtime, version)}#${path}${selected}/$entity`,
-      ...project(record, select),
-    },
-  };
 }
 
 function act(ctx: RequestContext, caller: Caller, runtime: GraphRuntime, action: RiskAction): Answer {
