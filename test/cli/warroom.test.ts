@@ -97,6 +97,17 @@ describe("warroom with stdin piped (a script)", () => {
     assert.match(ok.stdout, /### Azure Risky Users commands\n/);
     assert.match(ok.stdout, /\| !azure-risky-users-auth-reset \| /);
     assert.match(ok.stdout, /### War Room built-ins\n/);
+    const tables = ok.stdout.match(/^### .* commands$/gm) ?? [];
+    assert.deepEqual(tables, ["### Azure Risky Users commands"], "only integrations that have an instance");
+
+    const empty = await cli.run(["warroom"], {
+      stdin: script("!help"),
+      env: { ENTRAKIT_STORE: `sqlite:${join(cli.dir, "empty.db")}` },
+    });
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.ok(empty.stdout.startsWith("No instance yet: add one with entrakit instance add NAME"));
+    const all = empty.stdout.match(/^### .* commands$/gm) ?? [];
+    assert.ok(all.length > 1 && all.includes("### Azure Risky Users commands"), "every integration");
 
     const failures = await cli.run(["warroom"], {
       stdin: script(
