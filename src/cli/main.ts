@@ -19,6 +19,7 @@ const SUBCOMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Reg
   ["instance", async () => (await import("./instance.ts")).registerInstanceCommand],
   ["run", async () => (await import("./run.ts")).registerRunCommand],
   ["context", async () => (await import("./context.ts")).registerContextCommand],
+  ["demo", async () => (await import("./demo.ts")).registerDemoCommand],
   ["warroom", async () => (await import("./warroom.ts")).registerWarroomCommand],
 ];
 
