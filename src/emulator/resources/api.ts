@@ -20,11 +20,14 @@ export class ApiError extends Error {
   readonly kind: ApiErrorKind;
   /** The service's own error code, when the route knows it (`SubscriptionNotFound`). */
   readonly code: string | undefined;
-  constructor(kind: ApiErrorKind, message: string, code?: string) {
+  /** The tenant of a verified token the request was refused for (401 challenges name its authority). */
+  readonly tenantId: string | undefined;
+  constructor(kind: ApiErrorKind, message: string, code?: string, tenantId?: string) {
     super(message);
     this.name = "ApiError";
     this.kind = kind;
     this.code = code;
+    this.tenantId = tenantId;
   }
 }
 
@@ -138,6 +141,7 @@ export async function authenticate(
       "unauthenticated",
       `The access token's audience '${audience}' is not valid for ${host}; request a token for ${entry.audiences[0]!.replace("{host}", host)}.`,
       "InvalidAudience",
+      typeof claims.tid === "string" ? claims.tid : undefined,
     );
   }
   const tenant = typeof claims.tid === "string" ? core.directory.tenant(claims.tid) : undefined;

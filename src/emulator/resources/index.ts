@@ -74,6 +74,7 @@ async function serve(
     send(ctx, route.handle({ ctx, caller, params, host, entry, core }));
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
+    tenantId ??= error.tenantId;
     const rendered: ErrorAnswer = family.render(error, { ctx, host, entry, tenantId, now });
     send(ctx, { ...rendered, status: STATUS[error.kind] });
   }
