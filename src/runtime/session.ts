@@ -326,7 +326,7 @@ function explainAuthCodeFailure(
   if (
     flow === "authorization_code" &&
     error instanceof AuthenticationFailedError &&
-    error.error === "invalid_grant" &&
+    (error.error === "invalid_grant" || /no pending sign-in/.test(error.message)) &&
     str(instance.params.auth_code) !== ""
   ) {
     const loginUrl = commandName(module.definition, "generate-login-url");
