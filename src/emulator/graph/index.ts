@@ -1,6 +1,8 @@
 /**
  * The emulator's Microsoft Graph module: Identity Protection (riskyUsers with history and admin actions,
- * riskDetections) and a minimal directory (`/users`, `/me`, `/organization`) under `/v1.0` and `/beta`,
+ * riskDetections), a minimal directory (`/users`, `/me`, `/organization`) and the workloads the
+ * integrations' connectivity tests call (groups, teams, mail, alerts_v2, managed devices, applications,
+ * service principals; workload-routes.ts) under `/v1.0` and `/beta`,
  * with Graph's OData paging, errors, authorization, licences and throttling. Each tenant's data is
  * generated on first use from the seed, so the same config always serves the same data.
  *
