@@ -5,9 +5,11 @@
  * own master key) runs commands against the emulator.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
 import type { RunningEmulator } from "../../src/emulator/server.ts";
 import { DEV_APP, DEV_TENANT } from "../../src/emulator/well-known.ts";
@@ -16,6 +18,8 @@ import { startRiskyUsersEmulator } from "../integrations/azure-risky-users/emula
 import { type CliResult, type CliSandbox, cliSandbox } from "./cli-helpers.ts";
 
 const PASSPHRASE = "a passphrase for the export test";
+const PTY = new URL("./terminal-driver.py", import.meta.url).pathname;
+const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 
 let emu: RunningEmulator;
 let cli: CliSandbox;
@@ -133,6 +137,54 @@ describe("entrakit instance edit", () => {
     assert.equal(shown.params.client_id, DEV_APP.clientId);
     assert.equal(shown.params.client_secret, "********");
     assert.deepEqual(shown.endpoints, { login: emu.url, graph: emu.url });
+  });
+
+  test("on a terminal, a switch to a flow that needs a secret asks for it without echo", async () => {
+    const target = fresh();
+    const added = await target.run([
+      "instance",
+      "add",
+      "dc",
+      "--integration",
+      "AzureRiskyUsers",
+      "--param",
+      `client_id=${DEV_APP.clientId}`,
+      "--param",
+      "azure_cloud=Custom",
+      "--endpoint",
+      `login=${emu.url}`,
+      "--endpoint",
+      `graph=${emu.url}`,
+    ]);
+    assert.equal(added.code, 0, added.stderr);
+    const { stdout } = await promisify(execFile)(
+      "python3",
+      [
+        PTY,
+        "not shown): ",
+        DEV_APP.secret,
+        "--",
+        process.execPath,
+        MAIN,
+        "instance",
+        "edit",
+        "dc",
+        "--param",
+        "authentication_type=Client Credentials",
+        "--param",
+        `tenant_id=${DEV_TENANT.id}`,
+      ],
+      { env: { ...process.env, ...target.env } },
+    );
+    const { status, transcript } = JSON.parse(stdout) as { status: number; transcript: string };
+    assert.equal(status, 0, transcript);
+    assert.match(transcript, /\(client_secret, not shown\): /);
+    assert.match(transcript, /Updated instance dc: authentication_type, tenant_id, client_secret\./);
+    assert.match(transcript, /Its cached tokens were cleared/);
+    assert.equal(transcript.includes(DEV_APP.secret), false);
+    const tested = await target.run(["instance", "test", "dc"]);
+    assert.equal(tested.code, 0, tested.stderr);
+    assert.equal(tested.stdout, "Success!\n");
   });
 
   test("invalid edits: one line, a hint, the documented exit status, and nothing changed", async () => {
