@@ -1,39 +1,16 @@
 /**
  * Helpers for the resource API tests: an emulator whose dev app holds admin consent for every role the
- * resource APIs check (in the dev tenant only, so the P1 tenant is where permissions are missing), tokens
+ * connectivity probes need (in the dev tenant only, so the P1 tenant is where permissions are missing), tokens
  * from its real token endpoints (v2 `scope=` and v1 `resource=`), and plain `fetch` calls.
  */
+import { connectivityConsents } from "../../../src/emulator/resources/grants.ts";
 import { type RunningEmulator, startEmulator } from "../../../src/emulator/server.ts";
 import { DEV_APP, DEV_TENANT } from "../../../src/emulator/well-known.ts";
-
-/** Application permissions granted to the dev app in the dev tenant, per resource. */
-export const GRANTS: Readonly<Record<string, string[]>> = {
-  "https://api.loganalytics.io": ["Data.Read"],
-  "https://manage.office.com": ["ActivityFeed.Read"],
-  "https://api.security.microsoft.com": ["Incident.Read.All", "AdvancedHunting.Read.All"],
-  "05a65629-4c1b-48c1-a78b-804c4abdd4af": ["investigation.read"],
-  "https://api.securitycenter.microsoft.com": ["Alert.Read.All", "Machine.Read.All"],
-  "https://graph.microsoft.com": [
-    "User.Read.All",
-    "Group.Read.All",
-    "Team.ReadBasic.All",
-    "Mail.Read",
-    "SecurityAlert.Read.All",
-    "DeviceManagementManagedDevices.Read.All",
-    "Application.Read.All",
-    "IdentityRiskyUser.Read.All",
-  ],
-};
 
 export async function startResourceEmulator(): Promise<RunningEmulator> {
   return startEmulator({
     config: {
-      consents: Object.entries(GRANTS).map(([resource, applicationPermissions]) => ({
-        tenant: DEV_TENANT.id,
-        clientId: DEV_APP.clientId,
-        resource,
-        applicationPermissions,
-      })),
+      consents: connectivityConsents(DEV_TENANT.id, DEV_APP.clientId),
     },
   });
 }
