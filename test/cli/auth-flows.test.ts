@@ -10,7 +10,9 @@ import { createAuthHttp } from "../../src/auth/transport.ts";
 import type { RunningEmulator } from "../../src/emulator/server.ts";
 import { DEV_APP, DEV_TENANT, DEV_USER } from "../../src/emulator/well-known.ts";
 import { EXIT_CODES } from "../../src/errors.ts";
+import { emulatorEndpointArgs } from "../../src/runtime/emulator-endpoints.ts";
 import { signInThroughBrowser } from "../auth/browser.ts";
+import { startResourceEmulator } from "../emulator/resources/support.ts";
 import { startRiskyUsersEmulator } from "../integrations/azure-risky-users/emulator-support.ts";
 import { type CliSandbox, cliSandbox } from "./cli-helpers.ts";
 
@@ -222,5 +224,46 @@ describe("authorization code from the CLI", () => {
       refused.stderr,
       "entrakit: !msgraph-api-generate-login-url is for Authorization Code instances; api-cc does not use it. Run !msgraph-api-test or entrakit instance test api-cc instead.\n",
     );
+  });
+});
+
+describe("a non-Graph integration: the token audience is ARM, the API host the emulator's", () => {
+  let resources: RunningEmulator;
+  before(async () => {
+    resources = await startResourceEmulator();
+  });
+  after(() => resources?.close());
+
+  test("Azure Key Vault, client credentials: an ARM token, then GET /subscriptions on the emulator", async () => {
+    const added = await cli.run(
+      [
+        "instance",
+        "add",
+        "kv",
+        "--integration",
+        "azure-key-vault",
+        "--param",
+        "authentication_type=Client Credentials",
+        ...app.flatMap((param) => ["--param", param]),
+        "--param",
+        "azure_cloud=Custom",
+        ...emulatorEndpointArgs(resources.url),
+        "--secret-from-env",
+        "client_secret=APP_SECRET",
+      ],
+      { env: SECRET_ENV },
+    );
+    assert.equal(added.code, 0, added.stderr);
+    resources.admin.clearRequests();
+    const tested = await cli.run(["instance", "test", "kv"]);
+    assert.equal(tested.stderr, "");
+    assert.equal(tested.stdout, "✅ Success!\n");
+    assert.equal(tested.code, 0);
+    const tokens = resources.admin.requests({ path: /oauth2\/v2\.0\/token$/ });
+    assert.deepEqual(
+      tokens.map((entry) => entry.scope),
+      ["https://management.azure.com/.default"],
+    );
+    assert.equal(resources.admin.requests({ path: /^\/management\.azure\.com\/subscriptions$/ }).length, 1);
   });
 });
