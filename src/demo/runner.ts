@@ -70,6 +70,11 @@ function introduction(world: DemoWorld): string[] {
     "entrakit demo: a narrated War Room session against the local Microsoft cloud.",
     "",
     `Emulator   ${world.emulator.url} (tenant ${DEV_TENANT.domain}: ${DEMO_GRAPH.riskyUsers.toLocaleString("en-US")} risky users, ${DEMO_GRAPH.detections} risk detections)`,
+    ...(world.emulator.caCertPath
+      ? [
+          `TLS        its CA certificate ${world.emulator.caCertPath} is trusted by this run only and removed at exit`,
+        ]
+      : []),
     "Store      in memory; nothing is written to disk and it is gone when the demo ends",
     ...DEMO_INSTANCES.map(
       (instance, index) =>
