@@ -5,12 +5,18 @@
  */
 import { EntrakitError } from "../errors.ts";
 import { azureRiskyUsersModule } from "./azure-risky-users/index.ts";
+import { defenderEndpointModule } from "./defender-endpoint/index.ts";
 import { integrationFromProfile } from "./from-profile.ts";
 import type { IntegrationModule } from "./handler.ts";
+import { msgraphApiModule } from "./msgraph-api/index.ts";
 import { PROFILES } from "./profiles/index.ts";
 
 /** Integrations with data commands. Adding one is adding a line here. */
-const MODULES: readonly IntegrationModule[] = [azureRiskyUsersModule];
+const MODULES: readonly IntegrationModule[] = [
+  azureRiskyUsersModule,
+  defenderEndpointModule,
+  msgraphApiModule,
+];
 
 export const INTEGRATIONS: readonly IntegrationModule[] = PROFILES.map(
   (profile) =>

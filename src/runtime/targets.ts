@@ -8,7 +8,8 @@
  * replaces the host part, which is how such an instance targets the emulator. Pure.
  */
 
-import type { Cloud, EndpointName } from "../clouds/registry.ts";
+import { cloudForDefender } from "../clouds/defender.ts";
+import { type Cloud, customCloud, type EndpointName } from "../clouds/registry.ts";
 import { RESOURCE_FAMILIES } from "../clouds/resources.ts";
 import { selectCloud } from "../clouds/select.ts";
 import { EntrakitError } from "../errors.ts";
@@ -34,9 +35,22 @@ function signInOverrides(endpoints: EndpointOverrides): EndpointOverrides {
   );
 }
 
-/** The instance's cloud for sign-in and audiences; API host overrides are left out (see `resourceTarget`). */
+/**
+ * The instance's cloud for sign-in and audiences; API host overrides are left out (see `resourceTarget`).
+ * A Defender `endpoint_type` (or the legacy `is_gcc`) picks the Defender cloud: API, scope, login, Graph.
+ */
 export function instanceCloud(instance: Instance): Cloud {
   const auth = signInOverrides(instance.endpoints);
+  const p = instance.params;
+  const isGcc = p.is_gcc === true || str(p.is_gcc).toLowerCase() === "true";
+  if (str(p.endpoint_type) !== "" || isGcc) {
+    const base = cloudForDefender({
+      endpointType: str(p.endpoint_type),
+      url: str(p.url),
+      isGcc,
+    });
+    return Object.keys(auth).length > 0 ? customCloud({ endpoints: auth }, base) : base;
+  }
   return selectCloud({
     azure_cloud: str(instance.params.azure_cloud),
     ...(Object.keys(auth).length > 0 ? { endpoints: auth } : {}),
