@@ -20,7 +20,10 @@ import {
 } from "./instances.ts";
 import { resolveParameters, selectAuthFlow } from "./parameters.ts";
 
-/** Parameters that decide which token the instance gets (secret parameters count too). */
+/**
+ * Parameters that decide which token the instance gets (secret parameters count too). Clearing tokens
+ * when unsure only costs one sign-in; keeping a token for the wrong credential would be a bug.
+ */
 const CREDENTIAL_PARAMS: ReadonlySet<string> = new Set([
   "client_id",
   "tenant_id",
@@ -32,6 +35,10 @@ const CREDENTIAL_PARAMS: ReadonlySet<string> = new Set([
   "use_managed_identities",
   "managed_identities_client_id",
   "self_deployed",
+  "auth_code",
+  "redirect_uri",
+  // Defender for Endpoint's endpoint type picks a national cloud as well as the API host.
+  "endpoint_type",
 ]);
 
 /** Endpoints that move the sign-in (the API host, e.g. `graph`, does not change the token). */

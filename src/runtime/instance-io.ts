@@ -5,7 +5,7 @@
  * unless asked for, and then sealed under a passphrase (export-seal.ts). An import validates the whole
  * file before it writes anything.
  */
-import { Document, isMap, parseDocument } from "yaml";
+import { Document, parseDocument } from "yaml";
 import { resetAuth } from "../auth/cache/reset.ts";
 import { EntrakitError, isEntrakitError } from "../errors.ts";
 import { findIntegration } from "../integrations/registry.ts";
@@ -42,6 +42,7 @@ interface ExportedInstance {
   secrets_omitted?: string[];
 }
 
+const TOP_FIELDS = ["format", "sealing", "instances"];
 const ENTRY_FIELDS = ["integration", "params", "endpoints", "vendor_app", "secrets", "secrets_omitted"];
 
 export interface ExportResult {
@@ -160,10 +161,8 @@ function planEntry(source: string, name: string, value: unknown, key: ExportKey 
     }
     raw[param] = String(v);
   }
+  // planImport derived the key when any instance has secrets.
   const secrets = stringMap(value.secrets, where, "secrets");
-  if (Object.keys(secrets).length > 0 && !key) {
-    throw invalid(where, "has sealed secrets but the file has no sealing section.", "Export it again.");
-  }
   for (const [param, sealed] of Object.entries(secrets)) {
     if (!isSecretParam(definition, param)) {
       throw invalid(where, `secrets.${param} is not a secret parameter of ${definition.id}.`, "Remove it.");
@@ -189,13 +188,14 @@ function planEntry(source: string, name: string, value: unknown, key: ExportKey 
   if (value.vendor_app !== undefined && typeof value.vendor_app !== "string") {
     throw invalid(where, "vendor_app must be text.", "Write vendor_app: NAME.");
   }
+  const endpoints = stringMap(value.endpoints, where, "endpoints");
   let instance: Instance;
   try {
     instance = resolveInstance({
       name,
       integration: definition.id,
       params: raw,
-      endpoints: stringMap(value.endpoints, where, "endpoints"),
+      endpoints,
       ...(value.vendor_app !== undefined ? { vendorApp: value.vendor_app as string } : {}),
     });
   } catch (error) {
@@ -205,9 +205,9 @@ function planEntry(source: string, name: string, value: unknown, key: ExportKey 
   return { instance, missingSecrets: missing };
 }
 
-/** An error about one instance, as a usage error (an invalid document) that names it. */
-function rewrap(where: string, field: string | undefined, error: unknown): EntrakitError {
-  if (!isEntrakitError(error) || error.code === "sealed_data") return error as Error as EntrakitError;
+/** An error about one instance, as a usage error (an invalid document) that names it; others unchanged. */
+function rewrap(where: string, field: string | undefined, error: unknown): unknown {
+  if (!isEntrakitError(error) || error.code === "sealed_data") return error;
   return invalid(where, `${field ? `${field}: ` : ""}${error.message}`, error.hint ?? "Fix the file.");
 }
 
@@ -233,7 +233,9 @@ export function planImport(text: string, source: string, passphrase?: string): I
       `Its first key should be format: ${EXPORT_FORMAT}.`,
     );
   }
-  if (!isMap(doc.get("instances")) || !isRecord(top.instances) || Object.keys(top.instances).length === 0) {
+  const extra = Object.keys(top).find((k) => !TOP_FIELDS.includes(k));
+  if (extra) throw invalid(source, `unknown field "${extra}".`, `Fields: ${TOP_FIELDS.join(", ")}.`);
+  if (!isRecord(top.instances) || Object.keys(top.instances).length === 0) {
     throw invalid(source, "instances is missing or empty.", "Export at least one instance.");
   }
   const entries = Object.entries(top.instances);

@@ -356,6 +356,11 @@ describe("export and import", () => {
         },
         /instance "bad": Unknown endpoint "moon"/,
       ],
+      [
+        { ...doc, instances: { ...doc.instances, bad: { ...doc.instances.bad, endpoints: "https://x" } } },
+        /^x\.yaml: instance "bad": endpoints must be a map of names to text\.$/,
+      ],
+      [{ ...doc, extra: true }, /^x\.yaml: unknown field "extra"\.$/],
     ];
     for (const [input, match] of cases) {
       const text = typeof input === "string" ? input : stringify(input);
