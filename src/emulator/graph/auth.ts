@@ -34,10 +34,15 @@ export interface Requirement {
   delegatedOnly?: boolean;
   licence?: "p1" | "p2";
   /**
-   * The 403 message when no permission matches. Default: Graph's directory wording, which names none;
-   * workloads that name the permissions (security, Intune, mail) give theirs.
+   * The 403 when no permission matches. Default: Identity Protection's, which names none; the other
+   * workloads name the permissions, worded as each service words its own.
    */
-  denied?: (caller: Caller, permissions: readonly string[]) => string;
+  denied?: Denial;
+}
+
+export interface Denial {
+  code: string;
+  message(caller: Caller, permissions: readonly string[]): string;
 }
 
 /** Graph's challenge on 401s, pointing clients at the sign-in authority. */
@@ -83,9 +88,8 @@ export function authorize(caller: Caller, requirement: Requirement): void {
     throw new GraphError(400, "BadRequest", "/me request is only valid with delegated authentication flow.");
   }
   if (!requirement.permissions.some((permission) => caller.permissions.has(permission))) {
-    if (requirement.denied) {
-      throw new GraphError(403, "Forbidden", requirement.denied(caller, requirement.permissions));
-    }
+    const denied = requirement.denied;
+    if (denied) throw new GraphError(403, denied.code, denied.message(caller, requirement.permissions));
     throw new GraphError(403, "Authorization_RequestDenied", DENIED);
   }
   if (caller.delegated && requirement.delegatedRoles) {

@@ -11,7 +11,7 @@ import type { RiskAction, TenantDataset } from "./dataset.ts";
 import { organizationResource, USER, userResource } from "./directory-entities.ts";
 import { RISK_DETECTION, RISKY_USER, RISKY_USER_HISTORY_ITEM } from "./entities.ts";
 import { badRequest, GraphError } from "./graph-error.ts";
-import { WORKLOAD_ROUTES } from "./workload-routes.ts";
+import { DIRECTORY_DENIED, WORKLOAD_ROUTES } from "./workload-routes.ts";
 
 export interface GraphRuntime {
   core: EmulatorCore;
@@ -70,7 +70,7 @@ const USER_READ_ALL = [
   "Directory.Read.All",
   "Directory.ReadWrite.All",
 ];
-const USERS_READ: Requirement = { permissions: USER_READ_ALL };
+const USERS_READ: Requirement = { permissions: USER_READ_ALL, denied: DIRECTORY_DENIED };
 const ME_READ: Requirement = {
   permissions: ["User.Read", "User.ReadWrite", ...USER_READ_ALL],
   delegatedOnly: true,

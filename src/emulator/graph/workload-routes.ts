@@ -7,7 +7,7 @@
  */
 
 import { list } from "./answers.ts";
-import type { Caller, Requirement } from "./auth.ts";
+import type { Denial, Requirement } from "./auth.ts";
 import { Collection } from "./collection.ts";
 import { GraphError } from "./graph-error.ts";
 import type { Route } from "./routes.ts";
@@ -30,30 +30,32 @@ import {
 
 const DIRECTORY_READ = ["Directory.Read.All", "Directory.ReadWrite.All"];
 
-function rolesOrScopes(caller: Caller): string {
-  return [...caller.permissions].join(",");
-}
-
 /** Security and Exchange word it this way: the permissions required, then those the token has. */
-function missingPermissions(caller: Caller, permissions: readonly string[]): string {
-  const kind = caller.delegated ? "scope" : "role";
-  const had = caller.delegated ? "Scopes" : "Roles";
-  return `Missing ${kind} permissions on the request. API requires one of '${permissions.join(", ")}'. ${had} on the request '${rolesOrScopes(caller)}'.`;
-}
+const MISSING_PERMISSIONS: Denial = {
+  code: "Forbidden",
+  message: (caller, permissions) => {
+    const kind = caller.delegated ? "scope" : "role";
+    const had = caller.delegated ? "Scopes" : "Roles";
+    return `Missing ${kind} permissions on the request. API requires one of '${permissions.join(", ")}'. ${had} on the request '${[...caller.permissions].join(",")}'.`;
+  },
+};
 
-/** Intune's wording. */
-function intuneDenied(_caller: Caller, permissions: readonly string[]): string {
-  return `Application is not authorized to perform this operation. Application must have one of the following scopes: ${permissions.join(", ")}.`;
-}
+const INTUNE_DENIED: Denial = {
+  code: "Forbidden",
+  message: (_caller, permissions) =>
+    `Application is not authorized to perform this operation. Application must have one of the following scopes: ${permissions.join(", ")}.`,
+};
 
-/** Directory reads keep Graph's wording and add the permissions, so the fix is obvious. */
-function directoryDenied(_caller: Caller, permissions: readonly string[]): string {
-  return `Insufficient privileges to complete the operation. Requires one of: ${permissions.join(", ")}.`;
-}
+/** Directory reads keep Graph's code and wording and add the permissions, so the fix is obvious. */
+export const DIRECTORY_DENIED: Denial = {
+  code: "Authorization_RequestDenied",
+  message: (_caller, permissions) =>
+    `Insufficient privileges to complete the operation. Requires one of: ${permissions.join(", ")}.`,
+};
 
 const GROUPS_READ: Requirement = {
   permissions: ["GroupMember.Read.All", "Group.Read.All", "Group.ReadWrite.All", ...DIRECTORY_READ],
-  denied: directoryDenied,
+  denied: DIRECTORY_DENIED,
 };
 const TEAMS_READ: Requirement = {
   permissions: [
@@ -62,29 +64,29 @@ const TEAMS_READ: Requirement = {
     "TeamSettings.ReadWrite.All",
     ...DIRECTORY_READ,
   ],
-  denied: directoryDenied,
+  denied: DIRECTORY_DENIED,
 };
 const MAIL_READ_APP = ["Mail.ReadBasic.All", "Mail.Read", "Mail.ReadWrite"];
 const MY_MAIL_READ: Requirement = {
   permissions: ["Mail.ReadBasic", "Mail.Read", "Mail.ReadWrite"],
   delegatedOnly: true,
-  denied: missingPermissions,
+  denied: MISSING_PERMISSIONS,
 };
 const USER_MAIL_READ: Requirement = {
   permissions: [...MAIL_READ_APP, "Mail.ReadBasic"],
-  denied: missingPermissions,
+  denied: MISSING_PERMISSIONS,
 };
 const ALERTS_READ: Requirement = {
   permissions: ["SecurityAlert.Read.All", "SecurityAlert.ReadWrite.All"],
-  denied: missingPermissions,
+  denied: MISSING_PERMISSIONS,
 };
 const DEVICES_READ: Requirement = {
   permissions: ["DeviceManagementManagedDevices.Read.All", "DeviceManagementManagedDevices.ReadWrite.All"],
-  denied: intuneDenied,
+  denied: INTUNE_DENIED,
 };
 const APPLICATIONS_READ: Requirement = {
   permissions: ["Application.Read.All", "Application.ReadWrite.All", ...DIRECTORY_READ],
-  denied: directoryDenied,
+  denied: DIRECTORY_DENIED,
 };
 
 /** Teams' documented way to list the groups that are teams; the filter grammar has no lambdas. */

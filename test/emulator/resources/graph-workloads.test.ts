@@ -4,19 +4,21 @@ import type { RunningEmulator } from "../../../src/emulator/server.ts";
 import { ARM_APP_ID, DEV_ADMIN, DEV_TENANT, DEV_USER } from "../../../src/emulator/well-known.ts";
 import { graph, startGraphEmulator, token } from "../graph/support.ts";
 
-/** Each workload route, the permission Microsoft documents for it, and what its 403 must name. */
+/** Each workload route, a permission Microsoft documents for it (its 403 names it) and the 403 code. */
+const DIRECTORY = "Authorization_RequestDenied";
 const ROUTES = [
-  { path: "/v1.0/groups", role: "Group.Read.All", named: "Group.Read.All" },
-  { path: "/v1.0/teams", role: "Team.ReadBasic.All", named: "Team.ReadBasic.All" },
-  { path: `/v1.0/users/${DEV_USER.id}/messages`, role: "Mail.Read", named: "Mail.Read" },
-  { path: "/beta/security/alerts_v2", role: "SecurityAlert.Read.All", named: "SecurityAlert.Read.All" },
+  { path: "/v1.0/users", role: "User.Read.All", code: DIRECTORY },
+  { path: "/v1.0/groups", role: "Group.Read.All", code: DIRECTORY },
+  { path: "/v1.0/teams", role: "Team.ReadBasic.All", code: DIRECTORY },
+  { path: `/v1.0/users/${DEV_USER.id}/messages`, role: "Mail.Read", code: "Forbidden" },
+  { path: "/beta/security/alerts_v2", role: "SecurityAlert.Read.All", code: "Forbidden" },
   {
     path: "/v1.0/deviceManagement/managedDevices",
     role: "DeviceManagementManagedDevices.Read.All",
-    named: "DeviceManagementManagedDevices.Read.All",
+    code: "Forbidden",
   },
-  { path: "/v1.0/applications", role: "Application.Read.All", named: "Application.Read.All" },
-  { path: "/v1.0/servicePrincipals", role: "Application.Read.All", named: "Application.Read.All" },
+  { path: "/v1.0/applications", role: "Application.Read.All", code: DIRECTORY },
+  { path: "/v1.0/servicePrincipals", role: "Application.Read.All", code: DIRECTORY },
 ];
 
 type Item = Record<string, unknown>;
@@ -37,9 +39,10 @@ describe("Graph workloads behind the connectivity tests", () => {
       assert.ok(items(allowed.body).length > 0, "the workload has objects");
       assert.match(String(allowed.body["@odata.context"]), /\$metadata#/);
 
-      const denied = await graph(emu, route.path, await token(emu, { roles: ["User.Read.All"] }));
+      const denied = await graph(emu, route.path, await token(emu, { roles: ["Organization.Read.All"] }));
       assert.equal(denied.status, 403, denied.text);
-      assert.ok(errorOf(denied.body).message.includes(route.named), errorOf(denied.body).message);
+      assert.equal(errorOf(denied.body).code, route.code);
+      assert.ok(errorOf(denied.body).message.includes(route.role), errorOf(denied.body).message);
       assert.ok((denied.body.error as { innerError?: unknown }).innerError, "Graph's error shape");
 
       const foreign = await graph(emu, route.path, await token(emu, { resource: ARM_APP_ID }));
