@@ -10,7 +10,7 @@ import { tableToMarkdown } from "../../runtime/render.ts";
 import { type ApiClient, type ApiMethod, isHttpStatus } from "../api-client.ts";
 import type { CommandHandler } from "../handler.ts";
 import { getNextPage } from "../paging.ts";
-import { CONTEXT_ROOT, NO_CONTENT } from "./manifest.ts";
+import { CONTEXT_ROOT, NO_CONTENT, PREFIX } from "./manifest.ts";
 
 type Item = Record<string, unknown>;
 
@@ -83,20 +83,25 @@ async function collect(
 
 const HINTS: Readonly<Record<number, string>> = {
   400: "Check resource, odata and request_body against the Graph reference for this call.",
+  403: `Grant the permission the Graph reference names for this call (with admin consent) and assign any licence the message names, then run !${PREFIX}-auth-reset.`,
   404: "Check the resource path and ids; some resources exist only in api_version=beta.",
   405: "This resource does not accept that http_method; see the Graph reference.",
   409: "The object already exists or changed meanwhile; read it again and retry.",
 };
 
-/** Graph's refusal as one line with its own message (401, 403 and 429 are explained by dispatch). */
+/** Graph's refusal as one line with its own message (401 and 429 are explained by dispatch). */
 function graphRefusal(error: unknown, method: string, path: string): unknown {
-  if (!isHttpStatus(error) || [401, 403, 429].includes(error.status)) return error;
+  if (!isHttpStatus(error) || error.status === 401 || error.status === 429) return error;
   const code = error.serviceCode ? ` ${error.serviceCode}` : "";
   const said = error.serviceMessage ? `: ${error.serviceMessage}` : ".";
+  const kind = error.status === 404 ? "not_found" : error.status === 403 ? "permission_denied" : "usage";
   return new EntrakitError(
-    error.status === 404 ? "not_found" : "usage",
+    kind,
     `Microsoft Graph answered ${method} ${shownPath(path)} with ${error.status}${code}${said}`,
-    { cause: error, hint: HINTS[error.status] ?? "See the Graph reference for this call." },
+    {
+      cause: error,
+      hint: HINTS[error.status] ?? "See the Graph reference for this call.",
+    },
   );
 }
 
