@@ -71,7 +71,7 @@ export function checkEndpoints(raw: Readonly<Record<string, string>>): EndpointO
   for (const [name, value] of Object.entries(raw)) {
     if (!(ENDPOINT_NAMES as readonly string[]).includes(name)) {
       throw new EntrakitError("usage", `Unknown endpoint "${name}".`, {
-        hint: "Use --endpoint login=URL and --endpoint graph=URL (with --param azure_cloud=Custom).",
+        hint: `Known endpoints: ${ENDPOINT_NAMES.join(", ")} (with --param azure_cloud=Custom).`,
       });
     }
     let url: URL;

@@ -2,7 +2,9 @@
  * One command run for one instance: instance → cloud → credential (per `selectAuthFlow`) wrapped in the
  * shared token cache → ApiClient → `runCommand` with the auth commands wired to the credential, then the
  * outputs merged into the instance context. The Store is the only state: a later process (the CLI is one
- * per command) picks up tokens, pending device flows and the context where the last one left them.
+ * per command) picks up tokens, pending device flows and sign-ins, and the context where the last one left
+ * them. The auth commands and the Test button (`testInstance`) behave per flow as reference §7 says;
+ * authorization code instances redeem their `auth_code` once and keep the refresh token.
  */
 
 import { AuthorizationCodeCredential } from "../auth/authorization-code.ts";
@@ -59,8 +61,6 @@ export interface RunOutcome {
 }
 
 const str = (value: string | boolean | undefined): string => (typeof value === "string" ? value : "");
-
-export { instanceCloud } from "./targets.ts";
 
 interface Wired {
   flow: AuthFlow;
