@@ -48,7 +48,10 @@ export function commandHelp(command: CommandSpec): string {
   let text = `### !${command.name}\n${command.description}\n`;
   if (command.permission)
     text += `Needs ${command.permission}${command.licence ? ` and ${command.licence}` : ""}.\n`;
-  text += `\n${tableToMarkdown("Arguments", args, { headers: ["Argument", "Required", "Default", "Values", "Description"], removeNull: true })}`;
+  text +=
+    args.length === 0
+      ? "\nTakes no arguments.\n"
+      : `\n${tableToMarkdown("Arguments", args, { headers: ["Argument", "Required", "Default", "Values", "Description"], removeNull: true })}`;
   if (outputs.length > 0) {
     const keys = command.outputs
       .filter((schema) => schema.key)

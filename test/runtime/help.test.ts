@@ -31,6 +31,8 @@ test("!help <command> shows arguments with defaults and values, and the context 
   assert.match(text, /\| AzureRiskyUsers\.RiskyUserListNextToken \| String \|/);
   const get = commandHelp(byName("azure-risky-user-get"));
   assert.match(get, /\| id \| yes \| Risky user ID to retrieve\. \|/, "empty columns are dropped");
+  const reset = commandHelp(byName("azure-risky-users-auth-reset"));
+  assert.match(reset, /^### !azure-risky-users-auth-reset\nRun this command .*\n\nTakes no arguments\.\n$/);
 });
 
 test("!help in the War Room: one table per integration, its auth commands included", () => {
