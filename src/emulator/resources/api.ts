@@ -22,13 +22,26 @@ export class ApiError extends Error {
   readonly code: string | undefined;
   /** The tenant of a verified token the request was refused for (401 challenges name its authority). */
   readonly tenantId: string | undefined;
-  constructor(kind: ApiErrorKind, message: string, code?: string, tenantId?: string) {
+  /** A valid token for another audience (ARM has a code of its own for it). */
+  readonly wrongAudience: boolean;
+  constructor(
+    kind: ApiErrorKind,
+    message: string,
+    code?: string,
+    details: { tenantId?: string; wrongAudience?: boolean } = {},
+  ) {
     super(message);
     this.name = "ApiError";
     this.kind = kind;
     this.code = code;
-    this.tenantId = tenantId;
+    this.tenantId = details.tenantId;
+    this.wrongAudience = details.wrongAudience ?? false;
   }
+}
+
+/** The service's code for an error: the route's own, else the family's code for its kind. */
+export function serviceCode(error: ApiError, codes: Readonly<Record<ApiErrorKind, string>>): string {
+  return error.code ?? codes[error.kind];
 }
 
 export const STATUS: Readonly<Record<ApiErrorKind, number>> = {
@@ -140,8 +153,8 @@ export async function authenticate(
     throw new ApiError(
       "unauthenticated",
       `The access token's audience '${audience}' is not valid for ${host}; request a token for ${entry.audiences[0]!.replace("{host}", host)}.`,
-      "InvalidAudience",
-      typeof claims.tid === "string" ? claims.tid : undefined,
+      undefined,
+      { tenantId: typeof claims.tid === "string" ? claims.tid : undefined, wrongAudience: true },
     );
   }
   const tenant = typeof claims.tid === "string" ? core.directory.tenant(claims.tid) : undefined;

@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import type { TenantRecord } from "../contracts.ts";
 import { DEV_TENANT, DEV_VM } from "../well-known.ts";
-import { ApiError, type ApiFamily, type ApiRoute, json, RBAC, type RouteInput } from "./api.ts";
+import { ApiError, type ApiFamily, type ApiRoute, json, RBAC, type RouteInput, serviceCode } from "./api.ts";
 
 const RESOURCE_GROUP = DEV_VM.resourceGroup;
 const LOCATION = "eastus";
@@ -206,21 +206,20 @@ export const arm: ApiFamily = {
       "AuthorizationFailed",
     ),
   render: (error, { ctx, tenantId }) => {
-    const code =
-      error.code ??
-      {
-        unauthenticated: "InvalidAuthenticationToken",
-        forbidden: "AuthorizationFailed",
-        notFound: "ResourceNotFound",
-        badRequest: "BadRequest",
-        methodNotAllowed: "HttpMethodNotAllowed",
-      }[error.kind];
-    const armCode = code === "InvalidAudience" ? "InvalidAuthenticationTokenAudience" : code;
+    const code = error.wrongAudience
+      ? "InvalidAuthenticationTokenAudience"
+      : serviceCode(error, {
+          unauthenticated: "InvalidAuthenticationToken",
+          forbidden: "AuthorizationFailed",
+          notFound: "ResourceNotFound",
+          badRequest: "BadRequest",
+          methodNotAllowed: "HttpMethodNotAllowed",
+        });
     const headers: Record<string, string> = { "x-ms-request-id": ctx.requestId };
     if (error.kind === "unauthenticated") {
       headers["www-authenticate"] =
         `Bearer authorization_uri="https://login.microsoftonline.com/${tenantId ?? "common"}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header or an invalid token."`;
     }
-    return { body: { error: { code: armCode, message: error.message } }, headers };
+    return { body: { error: { code, message: error.message } }, headers };
   },
 };

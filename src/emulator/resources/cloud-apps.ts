@@ -3,7 +3,7 @@
  * `/api/v1/...`), minimal: alerts and activities list empty. App tokens need `investigation.read` (or
  * `investigation.manage`), user tokens the same scopes. Errors are `{"error": {"code", "message"}}`.
  */
-import { ApiError, type ApiFamily, type ApiRoute, json, type Permission } from "./api.ts";
+import { ApiError, type ApiFamily, type ApiRoute, json, type Permission, serviceCode } from "./api.ts";
 
 const INVESTIGATION_READ: Permission = {
   app: ["investigation.read", "investigation.manage"],
@@ -30,13 +30,13 @@ export const cloudApps: ApiFamily = {
       "Forbidden",
     ),
   render: (error) => {
-    const code = {
+    const code = serviceCode(error, {
       unauthenticated: "Unauthorized",
       forbidden: "Forbidden",
       notFound: "NotFound",
       badRequest: "BadRequest",
       methodNotAllowed: "MethodNotAllowed",
-    }[error.kind];
+    });
     return { body: { error: { code, message: error.message } } };
   },
 };

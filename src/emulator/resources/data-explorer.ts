@@ -4,7 +4,7 @@
  * URL. Authorization is the cluster's database roles, which the emulator grants to every app of the
  * tenant; user tokens need `user_impersonation`. Errors are `{"error": {"code", "message", "@type"}}`.
  */
-import { ApiError, type ApiFamily, type ApiRoute, json, RBAC, readJson } from "./api.ts";
+import { ApiError, type ApiFamily, type ApiRoute, json, RBAC, readJson, serviceCode } from "./api.ts";
 
 const routes: ApiRoute[] = (["mgmt", "query"] as const).map((kind) => ({
   method: "POST",
@@ -45,13 +45,13 @@ export const dataExplorer: ApiFamily = {
       "Forbidden",
     ),
   render: (error) => {
-    const code = {
+    const code = serviceCode(error, {
       unauthenticated: "Unauthorized",
       forbidden: "Forbidden",
       notFound: "NotFound",
       badRequest: "BadRequest",
       methodNotAllowed: "BadRequest",
-    }[error.kind];
+    });
     return {
       body: {
         error: { code, message: error.message, "@type": TYPES[error.kind], "@message": error.message },

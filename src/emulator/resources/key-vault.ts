@@ -4,7 +4,7 @@
  * of the tenant); user tokens need `user_impersonation`. Errors are `{"error": {"code", "message"}}`, and
  * a 401 carries Key Vault's challenge naming the authority and resource to ask a token from.
  */
-import { ApiError, type ApiFamily, type ApiRoute, json, RBAC } from "./api.ts";
+import { ApiError, type ApiFamily, type ApiRoute, json, RBAC, serviceCode } from "./api.ts";
 
 const COLLECTIONS = ["secrets", "keys", "certificates"] as const;
 const NOT_FOUND: Readonly<Record<(typeof COLLECTIONS)[number], [string, string]>> = {
@@ -54,16 +54,13 @@ export const keyVault: ApiFamily = {
       "Forbidden",
     ),
   render: (error, { tenantId, entry }) => {
-    const code =
-      error.code && error.code !== "InvalidAudience"
-        ? error.code
-        : {
-            unauthenticated: "Unauthorized",
-            forbidden: "Forbidden",
-            notFound: "NotFound",
-            badRequest: "BadParameter",
-            methodNotAllowed: "MethodNotAllowed",
-          }[error.kind];
+    const code = serviceCode(error, {
+      unauthenticated: "Unauthorized",
+      forbidden: "Forbidden",
+      notFound: "NotFound",
+      badRequest: "BadParameter",
+      methodNotAllowed: "MethodNotAllowed",
+    });
     const headers: Record<string, string> = {};
     if (error.kind === "unauthenticated") {
       headers["www-authenticate"] =

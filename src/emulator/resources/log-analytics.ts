@@ -4,7 +4,15 @@
  * user tokens. Errors are `{"error": {"message", "code", "correlationId"}}`.
  */
 import type { RequestContext } from "../contracts.ts";
-import { type ApiAnswer, ApiError, type ApiFamily, type ApiRoute, type Permission, readJson } from "./api.ts";
+import {
+  type ApiAnswer,
+  ApiError,
+  type ApiFamily,
+  type ApiRoute,
+  type Permission,
+  readJson,
+  serviceCode,
+} from "./api.ts";
 
 const DATA_READ: Permission = { app: ["Data.Read"], delegated: ["Data.Read"] };
 
@@ -60,16 +68,13 @@ export const logAnalytics: ApiFamily = {
       "InsufficientAccessError",
     ),
   render: (error, { ctx }) => {
-    const code =
-      error.code && error.code !== "InvalidAudience"
-        ? error.code
-        : {
-            unauthenticated: "InvalidTokenError",
-            forbidden: "InsufficientAccessError",
-            notFound: "PathNotFoundError",
-            badRequest: "BadArgumentError",
-            methodNotAllowed: "MethodNotAllowed",
-          }[error.kind];
+    const code = serviceCode(error, {
+      unauthenticated: "InvalidTokenError",
+      forbidden: "InsufficientAccessError",
+      notFound: "PathNotFoundError",
+      badRequest: "BadArgumentError",
+      methodNotAllowed: "MethodNotAllowed",
+    });
     return { body: { error: { message: error.message, code, correlationId: ctx.requestId } } };
   },
 };

@@ -4,7 +4,15 @@
  * `Incident.ReadWrite.All`), hunting `AdvancedHunting.Read.All`. Errors are OData's
  * `{"error": {"code", "message", "target"}}`, the target being the request's activity id.
  */
-import { ApiError, type ApiFamily, type ApiRoute, json, type Permission, readJson } from "./api.ts";
+import {
+  ApiError,
+  type ApiFamily,
+  type ApiRoute,
+  json,
+  type Permission,
+  readJson,
+  serviceCode,
+} from "./api.ts";
 
 const INCIDENT_READ: Permission = {
   app: ["Incident.Read.All", "Incident.ReadWrite.All"],
@@ -51,16 +59,13 @@ export const microsoft365Defender: ApiFamily = {
       "Forbidden",
     ),
   render: (error, { ctx }) => {
-    const code =
-      error.code && error.code !== "InvalidAudience"
-        ? error.code
-        : {
-            unauthenticated: "Unauthorized",
-            forbidden: "Forbidden",
-            notFound: "ResourceNotFound",
-            badRequest: "BadRequest",
-            methodNotAllowed: "MethodNotAllowed",
-          }[error.kind];
+    const code = serviceCode(error, {
+      unauthenticated: "Unauthorized",
+      forbidden: "Forbidden",
+      notFound: "ResourceNotFound",
+      badRequest: "BadRequest",
+      methodNotAllowed: "MethodNotAllowed",
+    });
     return { body: { error: { code, message: error.message, target: ctx.requestId } } };
   },
 };

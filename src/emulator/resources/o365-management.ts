@@ -4,7 +4,7 @@
  * must be the token's. App and user tokens need `ActivityFeed.Read` (or `ActivityFeed.ReadDlp`). Errors
  * are `{"error": {"code": "AF.....", "message"}}`.
  */
-import { ApiError, type ApiFamily, type ApiRoute, json, type Permission } from "./api.ts";
+import { ApiError, type ApiFamily, type ApiRoute, json, type Permission, serviceCode } from "./api.ts";
 
 const ACTIVITY_FEED: Permission = {
   app: ["ActivityFeed.Read", "ActivityFeed.ReadDlp"],
@@ -39,16 +39,13 @@ export const o365Management: ApiFamily = {
       "AF10001",
     ),
   render: (error) => {
-    const code =
-      error.code && error.code !== "InvalidAudience"
-        ? error.code
-        : {
-            unauthenticated: "AF10002",
-            forbidden: "AF10001",
-            notFound: "AF20001",
-            badRequest: "AF20000",
-            methodNotAllowed: "AF20000",
-          }[error.kind];
+    const code = serviceCode(error, {
+      unauthenticated: "AF10002",
+      forbidden: "AF10001",
+      notFound: "AF20001",
+      badRequest: "AF20000",
+      methodNotAllowed: "AF20000",
+    });
     return { body: { error: { code, message: error.message } } };
   },
 };

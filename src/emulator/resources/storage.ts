@@ -4,7 +4,7 @@
  * Authorization is Azure RBAC (every app and managed identity of the tenant); user tokens need
  * `user_impersonation`. Errors are Storage's XML `<Error><Code/><Message/></Error>`, JSON for tables.
  */
-import { ApiError, type ApiFamily, type ApiRoute, RBAC } from "./api.ts";
+import { ApiError, type ApiErrorKind, type ApiFamily, type ApiRoute, RBAC, serviceCode } from "./api.ts";
 
 const LISTS: Readonly<Record<string, string>> = { blob: "Containers", file: "Shares", queue: "Queues" };
 
@@ -54,7 +54,7 @@ const routes: ApiRoute[] = [
   },
 ];
 
-const CODES: Readonly<Record<string, string>> = {
+const CODES: Readonly<Record<ApiErrorKind, string>> = {
   unauthenticated: "InvalidAuthenticationInfo",
   forbidden: "AuthorizationPermissionMismatch",
   notFound: "ResourceNotFound",
@@ -74,7 +74,7 @@ export const storage: ApiFamily = {
       `This request is not authorized to perform this operation using this permission: the token lacks ${required.join(" or ")}.`,
     ),
   render: (error, { ctx, host, now }) => {
-    const code = error.code && error.code !== "InvalidAudience" ? error.code : CODES[error.kind]!;
+    const code = serviceCode(error, CODES);
     const message = `${error.message}\nRequestId:${ctx.requestId}\nTime:${new Date(now).toISOString()}`;
     const headers = { "x-ms-request-id": ctx.requestId, "x-ms-error-code": code };
     if (service(host) === "table") {
