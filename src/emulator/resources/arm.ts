@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import type { TenantRecord } from "../contracts.ts";
 import { DEV_TENANT, DEV_VM } from "../well-known.ts";
 import { ApiError, type ApiFamily, type ApiRoute, json, RBAC, type RouteInput, serviceCode } from "./api.ts";
+import { LOGIN_HOSTS } from "./hosts.ts";
 
 const RESOURCE_GROUP = DEV_VM.resourceGroup;
 const LOCATION = "eastus";
@@ -205,7 +206,7 @@ export const arm: ApiFamily = {
       `The client '${caller.objectId}' with object id '${caller.objectId}' does not have authorization to perform this action over scope '${path}': the token lacks the delegated permission ${required.join(" or ")}.`,
       "AuthorizationFailed",
     ),
-  render: (error, { ctx, tenantId }) => {
+  render: (error, { ctx, entry, tenantId }) => {
     const code = error.wrongAudience
       ? "InvalidAuthenticationTokenAudience"
       : serviceCode(error, {
@@ -218,7 +219,7 @@ export const arm: ApiFamily = {
     const headers: Record<string, string> = { "x-ms-request-id": ctx.requestId };
     if (error.kind === "unauthenticated") {
       headers["www-authenticate"] =
-        `Bearer authorization_uri="https://login.microsoftonline.com/${tenantId ?? "common"}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header or an invalid token."`;
+        `Bearer authorization_uri="${LOGIN_HOSTS[entry.cloud]}/${tenantId ?? "common"}", error="invalid_token", error_description="The authentication failed because of missing 'Authorization' header or an invalid token."`;
     }
     return { body: { error: { code, message: error.message } }, headers };
   },

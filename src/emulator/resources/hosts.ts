@@ -32,6 +32,13 @@ export interface ServedHost {
   module?: string;
 }
 
+/** The sign-in host a 401 challenge names, per cloud. */
+export const LOGIN_HOSTS: Readonly<Record<ServedHost["cloud"], string>> = {
+  com: "https://login.microsoftonline.com",
+  usgov: "https://login.microsoftonline.us",
+  cn: "https://login.chinacloudapi.cn",
+};
+
 const ARM_COM = ["https://management.azure.com/", "https://management.core.windows.net/"];
 const ARM_GOV = ["https://management.usgovcloudapi.net/", "https://management.core.usgovcloudapi.net/"];
 const ARM_CN = ["https://management.chinacloudapi.cn/", "https://management.core.chinacloudapi.cn/"];

@@ -5,6 +5,7 @@
  * a 401 carries Key Vault's challenge naming the authority and resource to ask a token from.
  */
 import { ApiError, type ApiFamily, type ApiRoute, json, RBAC, serviceCode } from "./api.ts";
+import { LOGIN_HOSTS } from "./hosts.ts";
 
 const COLLECTIONS = ["secrets", "keys", "certificates"] as const;
 const NOT_FOUND: Readonly<Record<(typeof COLLECTIONS)[number], [string, string]>> = {
@@ -64,7 +65,7 @@ export const keyVault: ApiFamily = {
     const headers: Record<string, string> = {};
     if (error.kind === "unauthenticated") {
       headers["www-authenticate"] =
-        `Bearer authorization="https://login.microsoftonline.com/${tenantId ?? "common"}", resource="${entry.audiences[0]}"`;
+        `Bearer authorization="${LOGIN_HOSTS[entry.cloud]}/${tenantId ?? "common"}", resource="${entry.audiences[0]}"`;
     }
     const body: Record<string, unknown> = { code, message: error.message };
     if (error.kind === "forbidden") body.innererror = { code: "AccessDenied" };

@@ -63,7 +63,7 @@ describe("Azure Resource Manager paths", () => {
     assert.notEqual(subscription!.subscriptionId, DEV_VM.subscriptionId);
   });
 
-  it("answers 401 with ARM's challenge and error code for a token of another cloud", async () => {
+  it("answers 401 with ARM's challenge (the host's cloud's sign-in host) for a token of another cloud", async () => {
     const china = await appToken(emu, { resource: "https://management.chinacloudapi.cn/" });
     const reply = await call(emu, "/management.azure.com/subscriptions?api-version=2020-01-01", china);
     assert.equal(reply.status, 401);
@@ -78,6 +78,16 @@ describe("Azure Resource Manager paths", () => {
       china,
     );
     assert.equal(chinaHost.status, 200, chinaHost.text);
+    const publicAtChina = await call(
+      emu,
+      "/management.chinacloudapi.cn/subscriptions?api-version=2020-01-01",
+      bearer,
+    );
+    assert.equal(publicAtChina.status, 401);
+    assert.match(
+      publicAtChina.headers.get("www-authenticate")!,
+      new RegExp(`^Bearer authorization_uri="https://login\\.chinacloudapi\\.cn/${DEV_TENANT.id}"`),
+    );
   });
 });
 
