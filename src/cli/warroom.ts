@@ -183,8 +183,9 @@ class Session {
       if (outcome === "leave" || closed) break;
       rl.prompt();
     }
-    if (!closed) rl.close();
-    process.stdout.write("\n");
+    // Ctrl-D leaves the cursor after the prompt; !exit has already ended its line.
+    if (closed) process.stdout.write("\n");
+    else rl.close();
     return 0;
   }
 

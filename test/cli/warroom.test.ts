@@ -97,7 +97,7 @@ describe("warroom with stdin piped (a script)", () => {
     assert.match(ok.stdout, /### Azure Risky Users commands\n/);
     assert.match(ok.stdout, /\| !azure-risky-users-auth-reset \| /);
     assert.match(ok.stdout, /### War Room built-ins\n/);
-    const tables = ok.stdout.match(/^### .* commands$/gm) ?? [];
+    const tables = [...ok.stdout.matchAll(/^### .* commands$/gm)].map((m) => m[0]);
     assert.deepEqual(tables, ["### Azure Risky Users commands"], "only integrations that have an instance");
 
     const empty = await cli.run(["warroom"], {
@@ -106,7 +106,7 @@ describe("warroom with stdin piped (a script)", () => {
     });
     assert.equal(empty.code, 0, empty.stderr);
     assert.ok(empty.stdout.startsWith("No instance yet: add one with entrakit instance add NAME"));
-    const all = empty.stdout.match(/^### .* commands$/gm) ?? [];
+    const all = [...empty.stdout.matchAll(/^### .* commands$/gm)].map((m) => m[0]);
     assert.ok(all.length > 1 && all.includes("### Azure Risky Users commands"), "every integration");
 
     const failures = await cli.run(["warroom"], {
