@@ -9,6 +9,7 @@ import { Document, parseDocument } from "yaml";
 import { resetAuth } from "../auth/cache/reset.ts";
 import { EntrakitError, isEntrakitError } from "../errors.ts";
 import { findIntegration } from "../integrations/registry.ts";
+import type { IntegrationDefinition } from "../integrations/types.ts";
 import type { Store } from "../store/types.ts";
 import {
   type ExportKey,
@@ -27,6 +28,7 @@ import {
   resolveInstance,
   saveInstance,
 } from "./instances.ts";
+import { selectAuthFlow } from "./parameters.ts";
 
 export const EXPORT_FORMAT = "entrakit-instances/1";
 
@@ -42,6 +44,9 @@ interface ExportedInstance {
   secrets_omitted?: string[];
 }
 
+/** Stands in for an omitted secret while the flow's requirements are checked; never stored. */
+const PLACEHOLDER = "-";
+
 const TOP_FIELDS = ["format", "sealing", "instances"];
 const ENTRY_FIELDS = ["integration", "params", "endpoints", "vendor_app", "secrets", "secrets_omitted"];
 
@@ -50,6 +55,30 @@ export interface ExportResult {
   names: string[];
   /** `instance.param` for every secret left out. */
   omitted: string[];
+}
+
+/**
+ * The secret an instance imported without its secrets still lacks (its flow cannot sign in without it),
+ * so exporting it again gives a file that imports again.
+ */
+function secretsStillMissing(definition: IntegrationDefinition, instance: Instance): string[] {
+  try {
+    selectAuthFlow(definition, instance.params);
+    return [];
+  } catch {
+    const absent = definition.params.filter(
+      (p) => p.type === "secret" && instance.params[p.name] === undefined,
+    );
+    const fills = absent.find((p) => {
+      try {
+        selectAuthFlow(definition, { ...instance.params, [p.name]: PLACEHOLDER });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    return fills ? [fills.name] : [];
+  }
 }
 
 function exportEntry(instance: Instance, key: ExportKey | undefined): ExportedInstance {
@@ -62,6 +91,7 @@ function exportEntry(instance: Instance, key: ExportKey | undefined): ExportedIn
     else if (key) secrets[name] = sealSecret(key, instance.name, name, String(value));
     else omitted.push(name);
   }
+  omitted.push(...secretsStillMissing(definition, instance));
   if (Object.keys(instance.endpoints).length > 0) entry.endpoints = { ...instance.endpoints };
   if (instance.vendorApp) entry.vendor_app = instance.vendorApp;
   if (Object.keys(secrets).length > 0) entry.secrets = secrets;
@@ -111,9 +141,6 @@ export interface ImportEntry {
   /** Secret parameters the file left out: the instance needs them before it can sign in. */
   missingSecrets: string[];
 }
-
-/** Stands in for an omitted secret while the flow's requirements are checked; never stored. */
-const PLACEHOLDER = "-";
 
 function invalid(where: string, message: string, hint: string): EntrakitError {
   return new EntrakitError("usage", `${where}: ${message}`, { hint });

@@ -227,6 +227,12 @@ describe("export and import", () => {
     const loaded = await loadInstance(target, "risky");
     assert.equal(loaded.params.client_secret, undefined);
     assert.equal(loaded.params.tenant_id, "contoso.onmicrosoft.com");
+    // Exported again before its secret is set, it still lists the secret and imports again.
+    const again = await exportInstances(target, []);
+    assert.deepEqual(again.omitted, ["risky.client_secret"]);
+    const third = await freshStore();
+    await applyImport(third, planImport(again.text, "again.yaml"));
+    assert.equal((await loadInstance(third, "risky")).params.tenant_id, "contoso.onmicrosoft.com");
     // The instance is completed with an edit, as the import output says.
     const edited = await editInstance(target, "risky", {
       set: { client_secret: SECRET },
