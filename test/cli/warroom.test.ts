@@ -165,10 +165,10 @@ interface Terminal {
 }
 
 /** Runs `entrakit warroom` in a pseudo-terminal, typing each step's text once its cue has shown. */
-async function terminal(steps: [waitFor: string, send: string][]): Promise<Terminal> {
+async function terminal(steps: [waitFor: string, send: string][], args: string[] = []): Promise<Terminal> {
   const { stdout } = await promisify(execFile)(
     "python3",
-    [PTY, "--steps", JSON.stringify(steps), "--", process.execPath, MAIN, "warroom"],
+    [PTY, "--steps", JSON.stringify(steps), "--", process.execPath, MAIN, "warroom", ...args],
     { env: { ...process.env, ...cli.env, COLUMNS: "400", TERM: "xterm" } },
   );
   const result = JSON.parse(stdout) as Terminal;
@@ -229,5 +229,19 @@ describe("warroom on a terminal", () => {
     ]);
     assert.equal(session.status, 0, session.transcript);
     assert.match(plain(session.transcript), /Risky Users List:\nId {2,}/);
+  });
+
+  test("--instance shows in the prompt and names the instance for !context and Tab after using=", async () => {
+    const session = await terminal(
+      [
+        ["entrakit(risky)> ", `!context AzureRiskyUsers.RiskyUser.id${ENTER}`],
+        ["]", `!azure-risky-users-auth-test using=ri${TAB}`],
+        ["using=risky", ENTER],
+        ["Success!", CTRL_D],
+      ],
+      ["--instance", "risky"],
+    );
+    assert.equal(session.status, 0, session.transcript);
+    assert.match(plain(session.transcript), /^\[\n {2}"[0-9a-f-]{36}"/m, "the ids the earlier list merged");
   });
 });
