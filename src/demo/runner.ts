@@ -145,8 +145,8 @@ export async function runDemo(world: DemoWorld, output: DemoOutput): Promise<voi
             output.write(`entrakit: ${refusal.toLine()}\n`);
           } else {
             const outcome = await runLine(line, options);
-            await step.check(outcome.results, state, session);
             showResults(outcome.results, output);
+            await step.check(outcome.results, state, session);
           }
         }
       } catch (error) {

@@ -92,6 +92,9 @@ export const DEMO_SCRIPT: readonly DemoStep[] = [
     check: (results, state) => {
       state.users = items(results, "list limit=10");
       if (state.users.length !== 10) fail(`list limit=10 returned ${state.users.length} users.`);
+      // The ones step 11 confirms as compromised: at-risk users, as an analyst would pick them.
+      const atRisk = state.users.filter((u) => u.riskState === "atRisk").map((u) => u.id);
+      state.confirmed = atRisk.length > 0 ? atRisk.slice(0, 2) : [state.users[0]!.id];
     },
   },
   {
@@ -168,14 +171,8 @@ export const DEMO_SCRIPT: readonly DemoStep[] = [
   {
     kind: "line",
     narration: "Now act as that person: confirm two at-risk users from the first list as compromised.",
-    line: (state) => {
-      state.confirmed = state.users
-        .filter((u) => u.riskState === "atRisk")
-        .slice(0, 2)
-        .map((u) => u.id);
-      if (state.confirmed.length === 0) state.confirmed = [state.users[0]!.id];
-      return `!azure-risky-users-confirm-compromise user_ids=${state.confirmed.join(",")} using=${DEVICE}`;
-    },
+    line: (state) =>
+      `!azure-risky-users-confirm-compromise user_ids=${state.confirmed.join(",")} using=${DEVICE}`,
     check: (results, state) => {
       for (const id of state.confirmed) expectText(results, new RegExp(id), "confirm-compromise");
     },

@@ -5,7 +5,7 @@
  * and a broken pipe still remove what the demo started. A step that fails stops the demo naming it.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,10 +42,7 @@ function sandboxEnv(): { home: string; env: Record<string, string> } {
 function spawnDemo(
   command: string,
   args: string[],
-  options: {
-    env?: Record<string, string>;
-    onStdout?: (text: string, kill: (s: NodeJS.Signals) => void) => void;
-  } = {},
+  options: { env?: Record<string, string>; onStdout?: (text: string, child: ChildProcess) => void } = {},
 ): Promise<Run> {
   const { home, env } = sandboxEnv();
   return new Promise((resolve, reject) => {
@@ -58,7 +55,7 @@ function spawnDemo(
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
-      options.onStdout?.(stdout, (signal) => child.kill(signal));
+      options.onStdout?.(stdout, child);
     });
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk;
@@ -192,10 +189,10 @@ test("npm start runs the demo", async () => {
 test("--tls: Ctrl+C mid-demo stops it with 130 and removes the emulator's temporary CA", async () => {
   let sent = false;
   const run = await spawnDemo(process.execPath, [MAIN, "demo", "--tls", "--pause", "60000"], {
-    onStdout: (text, kill) => {
+    onStdout: (text, child) => {
       if (!sent && text.includes("\nSuccess!\n\n")) {
         sent = true;
-        kill("SIGINT");
+        child.kill("SIGINT");
       }
     },
   });
@@ -207,6 +204,23 @@ test("--tls: Ctrl+C mid-demo stops it with 130 and removes the emulator's tempor
   assert.equal(run.stdout.includes("Step 2/14"), false);
   assert.equal(existsSync(ca), false);
   assert.deepEqual(contents(run.home), []);
+});
+
+test("--tls | head: a reader that goes away ends the demo with 141 and removes the temporary CA", async () => {
+  let closed = false;
+  // The pause keeps the demo from finishing before the reader has gone; the next write then fails.
+  const run = await spawnDemo(process.execPath, [MAIN, "demo", "--tls", "--pause", "1000"], {
+    onStdout: (_text, child) => {
+      if (closed) return;
+      closed = true;
+      child.stdout?.destroy();
+    },
+  });
+  assert.equal(run.code, 141, run.stderr);
+  assert.equal(run.stderr, "");
+  const ca = /^TLS {8}its CA certificate (\S+) is trusted/m.exec(run.stdout)?.[1];
+  assert.ok(ca, run.stdout);
+  assert.equal(existsSync(ca), false);
 });
 
 test("a step that does not do what it should stops the demo with an error naming it", async () => {
