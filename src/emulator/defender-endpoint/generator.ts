@@ -191,6 +191,6 @@ export function generateDefenderData(input: DefenderGeneratorInput): DefenderDat
     machines.length === 0
       ? []
       : Array.from({ length: input.alerts }, () => alert(random, random.pick(machines), input));
-  alerts.sort((a, b) => (a.alertCreationTime! < b.alertCreationTime! ? 1 : -1));
+  alerts.sort((a, b) => (String(a.alertCreationTime) < String(b.alertCreationTime) ? 1 : -1));
   return { machines, alerts };
 }

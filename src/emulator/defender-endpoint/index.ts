@@ -55,6 +55,8 @@ type DefenderConfig = z.infer<typeof configSchema>;
 
 interface Collection {
   entity: EntityType;
+  /** The entity set in `@odata.context` (`$metadata#Alerts`). */
+  entitySet: string;
   /** Singular name for 404 messages. */
   noun: string;
   roles: readonly string[];
@@ -64,12 +66,14 @@ interface Collection {
 const COLLECTIONS: Readonly<Record<string, Collection>> = {
   alerts: {
     entity: ALERT,
+    entitySet: "Alerts",
     noun: "Alert",
     roles: ["Alert.Read.All", "Alert.ReadWrite.All"],
     items: (data) => data.alerts,
   },
   machines: {
     entity: MACHINE,
+    entitySet: "Machines",
     noun: "Machine",
     roles: ["Machine.Read.All", "Machine.ReadWrite.All"],
     items: (data) => data.machines,
@@ -152,7 +156,7 @@ async function serve(
   const caller = await authenticateDefender(core, ctx.req.headers.authorization);
   authorizeDefender(caller, collection.roles);
   const items = collection.items(dataFor(caller.tenant.id, caller.tenant.domain));
-  const context = `${core.baseUrl()}/${host}/api/$metadata#${route[1]!.toLowerCase() === "alerts" ? "Alerts" : "Machines"}`;
+  const context = `${core.baseUrl()}/${host}/api/$metadata#${collection.entitySet}`;
   if (route[2] !== undefined) {
     const id = decodeURIComponent(route[2]);
     const item = items.find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
