@@ -45,13 +45,13 @@ export async function withStore<T>(command: Command, work: (store: EntrakitStore
   }
 }
 
-/** All of stdin as text, without its final newline. `option` names the flag that asked for it. */
-export async function readStdin(option: string): Promise<string> {
-  if (process.stdin.isTTY) {
-    throw new EntrakitError("usage", `${option} expects its input piped on stdin.`, {
-      hint: 'Pipe it, e.g. printf %s "$SECRET" | entrakit instance ..., or use --secret-from-env.',
-    });
-  }
+/** All of stdin as text, without its final newline; `option` names what asked for it, `hint` the fix. */
+export async function readStdin(
+  option: string,
+  hint = 'Pipe it, e.g. printf %s "$SECRET" | entrakit instance ..., or use --secret-from-env.',
+): Promise<string> {
+  if (process.stdin.isTTY)
+    throw new EntrakitError("usage", `${option} expects its input piped on stdin.`, { hint });
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks)

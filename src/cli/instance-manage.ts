@@ -68,7 +68,8 @@ function writePrivateFile(path: string, text: string): void {
 }
 
 function readImportFile(file: string): Promise<string> | string {
-  if (file === "-") return readStdin("import -");
+  if (file === "-")
+    return readStdin("import -", "Pipe the file, e.g. entrakit instance import - < instances.yaml.");
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
