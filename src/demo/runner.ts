@@ -79,8 +79,9 @@ function introduction(world: DemoWorld): string[] {
     ...DEMO_INSTANCES.map(
       (instance, index) =>
         `${index === 0 ? "Instances" : ""}`.padEnd(11) +
-        `${instance.name.padEnd(width)}  Azure Risky Users, ${instance.summary}; Custom cloud = the emulator`,
+        `${instance.name.padEnd(width)}  ${instance.summary}`,
     ),
+    `${"".padEnd(11)}both Azure Risky Users on a Custom cloud whose login and graph endpoints are the emulator`,
     "",
   ];
 }

@@ -21,7 +21,7 @@ export const DEMO_INSTANCES = [
     name: "risky-app",
     flow: "Client Credentials",
     params: { client_secret: DEV_APP.secret },
-    summary: "client credentials as the dev app, with its (fake, well-known) secret",
+    summary: "client credentials: the dev app and its well-known fake secret",
   },
   {
     name: "risky-device",
