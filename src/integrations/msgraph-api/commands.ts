@@ -51,6 +51,13 @@ export function responseOutputs(response: Item): unknown {
   return rest;
 }
 
+/** Rows for the readable table: plain values (a list of ids, a count) become a `value` column. */
+export function tableRows(data: unknown): unknown {
+  const plain = (item: unknown) => typeof item !== "object" || item === null || Array.isArray(item);
+  if (Array.isArray(data)) return data.map((item) => (plain(item) ? { value: item } : item));
+  return plain(data) ? { value: data } : data;
+}
+
 const isEmptyResponse = (response: unknown): boolean =>
   response === undefined ||
   response === null ||
@@ -127,7 +134,7 @@ const request: CommandHandler = async (args, { client, progress }) => {
   if (typeof response !== "object" || response === null)
     return [{ readable: String(response), raw: response }];
   const data = responseOutputs(response as Item);
-  const readable = tableToMarkdown(`${method} ${shownPath(path)}`, data);
+  const readable = tableToMarkdown(`${method} ${shownPath(path)}`, tableRows(data));
   if (args.boolean("populate_context") === false) return [{ readable, raw: response }];
   return [{ readable, outputs: { prefix: CONTEXT_ROOT, data }, raw: response }];
 };

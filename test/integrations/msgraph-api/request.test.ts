@@ -17,6 +17,7 @@ import {
   parseRequestBody,
   requestPath,
   responseOutputs,
+  tableRows,
 } from "../../../src/integrations/msgraph-api/commands.ts";
 import { findIntegration } from "../../../src/integrations/registry.ts";
 import { readContext, resolveInstance, saveInstance } from "../../../src/runtime/instances.ts";
@@ -104,6 +105,9 @@ test("request_body: JSON parsed; anything else is a one-line usage error that ne
   );
   assert.deepEqual(responseOutputs({ "@odata.context": "x", id: "1", a: 2 }), { id: "1", a: 2 });
   assert.deepEqual(responseOutputs({ "@odata.context": "x", value: [{ id: "1" }] }), [{ id: "1" }]);
+  assert.deepEqual(tableRows(["a", 2]), [{ value: "a" }, { value: 2 }]);
+  assert.deepEqual(tableRows(7), { value: 7 });
+  assert.deepEqual(tableRows({ id: "1" }), { id: "1" });
 });
 
 test("GET a collection: one page as Graph returns it; the items go to MicrosoftGraph", async () => {
