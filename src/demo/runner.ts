@@ -109,7 +109,6 @@ export async function runDemo(world: DemoWorld, output: DemoOutput): Promise<voi
       const entry = await world.store.get(instance, CONTEXT_KEY);
       return readContextPath((entry?.value ?? {}) as Context, path);
     },
-    approveDeviceCode: (instructions, approver) => approveDeviceCode(http, instructions, approver),
   };
   const state = initialState();
   const options = {
@@ -128,7 +127,7 @@ export async function runDemo(world: DemoWorld, output: DemoOutput): Promise<voi
         if (step.kind === "browser") {
           if (!state.instructions) throw new EntrakitError("internal", "No device code was started.");
           output.write(`browser> ${state.instructions.verificationUri}\n`);
-          const visits = await session.approveDeviceCode(state.instructions, step.approver);
+          const visits = await approveDeviceCode(http, state.instructions, step.approver);
           for (const visit of visits) output.write(`  ${visit.did} → ${visit.saw}\n`);
         } else {
           line = step.line(state);

@@ -7,7 +7,7 @@
 import { DEV_ADMIN } from "../emulator/well-known.ts";
 import { EntrakitError, type ErrorCode } from "../errors.ts";
 import type { CommandResult } from "../runtime/result.ts";
-import { type Approver, type PageVisit, readInstructions } from "./device-approval.ts";
+import { type Approver, readInstructions } from "./device-approval.ts";
 
 /** What the steps learn along the way and hand to later steps. */
 export interface DemoState {
@@ -21,13 +21,9 @@ export interface DemoState {
   instructions?: { userCode: string; verificationUri: string };
 }
 
-/** What a step can do besides running a line: read the instance context, act as a person in a browser. */
+/** What a step's check can look at besides the results: the instance context, as `!context` shows it. */
 export interface DemoSession {
   readContext(instance: string, path: string): Promise<unknown>;
-  approveDeviceCode(
-    instructions: { userCode: string; verificationUri: string },
-    approver: Approver,
-  ): Promise<PageVisit[]>;
 }
 
 interface LineStep {
