@@ -21,8 +21,10 @@ import type { TokenCredential } from "../auth/types.ts";
 import type { Cloud } from "../clouds/registry.ts";
 import { authorityHost, scopesFor } from "../clouds/resources.ts";
 import { EntrakitError } from "../errors.ts";
+import type { TokenAudience } from "../http/authorized.ts";
 import { createHttpClient, type HttpClient } from "../http/client.ts";
 import { transportOptionsFromParams } from "../http/instance-params.ts";
+import type { RetryWait } from "../http/retry.ts";
 import { type ApiClient, createApiClient } from "../integrations/api-client.ts";
 import type { CommandHandler, IntegrationModule } from "../integrations/handler.ts";
 import { findIntegration, INTEGRATIONS } from "../integrations/registry.ts";
@@ -184,6 +186,15 @@ function buildCredential(
   }
 }
 
+/** A throttle or transient-failure wait, as the progress line shows it (the host, never the query). */
+export function retryProgress(progress: (message: string) => void) {
+  return (wait: RetryWait): void => {
+    const seconds = Math.max(1, Math.round(wait.delayMs / 1000));
+    const host = wait.target.replace(/^https?:\/\//, "").split("/")[0];
+    progress(`${host} answered ${wait.reason}; retrying in ${seconds} s (attempt ${wait.attempt})`);
+  };
+}
+
 /** Builds the credential chain and API client of an instance. The caller closes `http`. */
 export function wireInstance(module: IntegrationModule, instance: Instance, options: SessionOptions): Wired {
   const definition = module.definition;
@@ -194,6 +205,7 @@ export function wireInstance(module: IntegrationModule, instance: Instance, opti
     ...transportOptionsFromParams(instance.params),
     ...(options.caFiles ? { caFiles: options.caFiles } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    ...(options.progress ? { onRetry: retryProgress(options.progress) } : {}),
   });
   const built = buildCredential(module, instance, cloud, target, flow, http, options.store);
   const cached = cachedCredential(built.credential, {
@@ -211,16 +223,25 @@ export function wireInstance(module: IntegrationModule, instance: Instance, opti
     http,
     credential: cached,
     baseUrl: target.baseUrl,
-    audience: target.audience,
+    audience: audienceFor(flow, target),
   });
   return { flow, credential: built.credential, cached, http, cloud, target, client };
+}
+
+/**
+ * Managed identities are asked for the v1 resource exactly as the cloud tables write it
+ * (`resource=https://graph.microsoft.com/`, as the reference sends to IMDS); every other flow uses the
+ * v2 `.default` scope.
+ */
+function audienceFor(flow: AuthFlow, target: ResourceTarget): TokenAudience {
+  return flow === "managed_identity" ? { resource: target.resource } : target.audience;
 }
 
 /** The profile's connectivity probe (a cheap request that proves licence and permissions), if any. */
 async function probe(module: IntegrationModule, instance: Instance, wired: Wired): Promise<void> {
   const spec = module.definition.auth.connectivityTest.probe;
   if (!spec) {
-    await wired.cached.getToken({ scopes: [...wired.target.audience.scopes] });
+    await wired.cached.getToken(audienceFor(wired.flow, wired.target));
     return;
   }
   const client =
@@ -232,7 +253,7 @@ async function probe(module: IntegrationModule, instance: Instance, wired: Wired
             http: wired.http,
             credential: wired.cached,
             baseUrl: target.baseUrl,
-            audience: target.audience,
+            audience: audienceFor(wired.flow, target),
           });
         })();
   const path = fillTemplate(spec.path, instance.params, module.definition, true);

@@ -63,6 +63,8 @@ export interface ResourceTarget {
   baseUrl: string;
   /** The v2 `.default` scope of the real resource. */
   audience: TokenAudience & { scopes: string[] };
+  /** The v1 resource as the cloud tables write it (`https://graph.microsoft.com/`): what IMDS is asked for. */
+  resource: string;
 }
 
 const PLACEHOLDER = /\{([A-Za-z0-9_]+)\}/g;
@@ -129,5 +131,6 @@ export function resourceTarget(
     name: resolved.name,
     baseUrl: fillTemplate(api, instance.params, definition),
     audience: { scopes: [scope.replace(/^(https?:\/\/[^/]+)\/+\.default$/, "$1/.default")] },
+    resource: fillTemplate(resolved.resource, instance.params, definition),
   };
 }

@@ -8,10 +8,8 @@
  *       device-code scope string prefixes only its first permission and repeats Read.All; entrakit sends
  *       each delegated permission once, each on Graph's identifier (what Entra reads the reference's as).
  *   13. the Test button (`entrakit instance test`) with managed identities, with and without a client id:
- *       success, and the IMDS request names Graph as its resource and `client_id` only when one was given.
- *       Deviation: the reference sends `resource=https://graph.microsoft.com/`; entrakit derives the
- *       resource from the `.default` scope as Microsoft's SDKs do, without the trailing slash (Graph and
- *       IMDS accept both; the token's audience is Graph either way).
+ *       success, and the IMDS request has `resource=https://graph.microsoft.com/` (the cloud table's v1
+ *       resource, trailing slash included, as the reference sends it) and `client_id` only when one was given.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -140,7 +138,7 @@ describe("case 13: the Test button with managed identities", () => {
       assert.equal(imds.length, 1);
       assert.equal(imds[0]!.method, "GET");
       assert.equal(imds[0]!.status, 200);
-      assert.equal(imds[0]!.resource, "https://graph.microsoft.com");
+      assert.equal(imds[0]!.resource, "https://graph.microsoft.com/");
       assert.equal(imds[0]!.clientId, clientId);
       // The probe went to Graph with the identity's token.
       assert.equal(emu.admin.requests({ path: /\/v1\.0\/identityProtection\/riskyUsers$/ }).length, 1);
