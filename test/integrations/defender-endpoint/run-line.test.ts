@@ -137,6 +137,24 @@ test("endpoint types pick the API host, scope and login of their cloud", () => {
     params: { ...credentials(DEV_TENANT.id), endpoint_type: "Custom" },
   });
   assert.throws(() => instanceCloud(custom), /Endpoint type is set to 'Custom' but no URL was provided/);
+  const legacy = resolveInstance({
+    name: "x",
+    integration: "microsoft-defender-for-endpoint",
+    params: { ...credentials(DEV_TENANT.id), is_gcc: "true" },
+  });
+  assert.equal(
+    resourceTarget(definition, legacy, instanceCloud(legacy)).baseUrl,
+    "https://api-gcc.securitycenter.microsoft.us/api",
+  );
+  assert.throws(
+    () =>
+      resolveInstance({
+        name: "x",
+        integration: "microsoft-defender-for-endpoint",
+        params: { ...credentials(DEV_TENANT.id), endpoint_type: "Mars" },
+      }),
+    /Invalid value "Mars" for endpoint_type/,
+  );
 });
 
 test("list-alerts through runLine: token from the emulator, alerts from the EU host, context merged by ID", async () => {
