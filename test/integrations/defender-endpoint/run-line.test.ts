@@ -182,13 +182,18 @@ test("get-machines and get-machine-details through runLine", async () => {
   );
 });
 
-test("errors through runLine: 404 as not_found, 403 naming Machine.Read.All, Custom endpoint type with its URL", async () => {
+test("errors through runLine: 404 as not_found, 400 on a bad filter value, 403 naming Machine.Read.All, Custom endpoint type with its URL", async () => {
   await assert.rejects(
     runLine("!microsoft-atp-get-alert-by-id alert_ids=da000_1 using=mde", options()),
     (error: EntrakitError) => {
       assert.equal(error.code, "not_found");
       return true;
     },
+  );
+  await assert.rejects(
+    runLine("!microsoft-atp-list-alerts category=Bogus using=mde", options()),
+    (error: EntrakitError) =>
+      error.code === "usage" && /refused the alerts filter: .*'Bogus'/.test(error.message),
   );
   const alerts = await runLine("!microsoft-atp-list-alerts limit=2 using=mde-fabrikam", options());
   assert.equal((alerts.results[0]!.outputs!.data as Item[])[0]!.AADTenantID, DEV_TENANT_P1.id);
