@@ -14,8 +14,8 @@ const END = "<!-- end generated -->";
 
 /** The table with every column padded to its widest cell; `|` inside a cell is escaped. */
 export function paddedTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const escape = (cell: string) => cell.replace(/\|/g, "\\|");
-  const all = [header, ...rows].map((row) => row.map(escape));
+  const escapePipes = (cell: string) => cell.replace(/\|/g, "\\|");
+  const all = [header, ...rows].map((row) => row.map(escapePipes));
   const widths = header.map((_, column) => Math.max(3, ...all.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(" | ")} |`;
