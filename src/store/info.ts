@@ -45,7 +45,7 @@ export async function describeStore(options: OpenStoreOptions = {}): Promise<Sto
     if (key) info.keyId = key.id;
     return info;
   }
-  const backend = openBackend(location, options.now);
+  const backend = await openBackend(location, options.now);
   try {
     const { marker } = await readSealMarker(backend);
     const info: StoreInfo = {

@@ -7,7 +7,7 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { EntrakitError } from "../errors.ts";
 import { MemoryBackend } from "./memory.ts";
-import { RedisBackend, redactRedisUrl } from "./redis.ts";
+import { redactRedisUrl } from "./redis-url.ts";
 import { generateMasterKey, masterKeyFromBytes, parseMasterKey, readKeyFile, writeKeyFile } from "./seal.ts";
 import { SqliteBackend } from "./sqlite.ts";
 import { EntrakitStore, fixedKeySource, type MasterKeySource } from "./store.ts";
@@ -106,12 +106,15 @@ export function masterKeySource(location: StoreLocation, options: OpenStoreOptio
   return keyFileSource(location.keyFile);
 }
 
-export function openBackend(location: StoreLocation, now?: NowFn): StoreBackend {
+/** Opens the backend; ioredis is loaded only for a Redis URL (it is a sizeable part of start-up). */
+export async function openBackend(location: StoreLocation, now?: NowFn): Promise<StoreBackend> {
   switch (location.kind) {
     case "sqlite":
       return new SqliteBackend(now ? { path: location.path!, now } : { path: location.path! });
-    case "redis":
+    case "redis": {
+      const { RedisBackend } = await import("./redis.ts");
       return new RedisBackend({ url: location.url });
+    }
     default:
       return new MemoryBackend(now);
   }
@@ -126,5 +129,5 @@ export async function openStore(urlOrOptions: string | OpenStoreOptions = {}): P
   const options = typeof urlOrOptions === "string" ? { url: urlOrOptions } : urlOrOptions;
   const location = resolveStoreLocation(options);
   const keySource = masterKeySource(location, options);
-  return new EntrakitStore(openBackend(location, options.now), keySource, options.now);
+  return new EntrakitStore(await openBackend(location, options.now), keySource, options.now);
 }

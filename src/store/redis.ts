@@ -9,6 +9,7 @@
  */
 import { Redis } from "ioredis";
 import { EntrakitError } from "../errors.ts";
+import { redactRedisUrl } from "./redis-url.ts";
 import type { Lease, LeaseOptions, RawEntry, RawSetOptions, SetResult, StoreBackend } from "./types.ts";
 
 export interface RedisBackendOptions {
@@ -26,17 +27,6 @@ function encode(text: string): string {
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
-}
-
-/** The URL with any password replaced, safe for messages and `store info`. */
-export function redactRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "redis:(unparsable URL)";
-  }
 }
 
 /** Takes our own `prefix` query parameter off the URL; ioredis would treat it as a connection option. */

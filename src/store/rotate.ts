@@ -229,7 +229,7 @@ export async function rotateConfiguredMasterKey(options: OpenStoreOptions = {}):
     newKey = pending ?? givenNew ?? generateMasterKey();
     if (!pending && !writeKeyFile(next, newKey)) newKey = readKeyFile(next)!;
   }
-  const backend = openBackend(location, options.now);
+  const backend = await openBackend(location, options.now);
   let report: RotationReport;
   try {
     report = await rotateMasterKey(backend, oldKey, newKey);

@@ -25,11 +25,23 @@ export interface SqliteBackendOptions {
   busyTimeoutMs?: number;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS kv (
-  ns TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL, expires_at INTEGER,
+// A rowid table with `data` last. Its first layout (a WITHOUT ROWID table keyed by ns and key, `data`
+// before `expires_at`) kept whole values in the b-tree's divider cells: a lookup passing a 30 MB value
+// (a 100,000-user context) read and copied all of it, and an expiry scan read every value. Stores in that
+// layout are copied over once, in the opening transaction (MIGRATE_KV).
+const KV_TABLE = `(
+  ns TEXT NOT NULL, key TEXT NOT NULL, version INTEGER NOT NULL, expires_at INTEGER, data TEXT NOT NULL,
   PRIMARY KEY (ns, key)
-) WITHOUT ROWID;
+)`;
+const MIGRATE_KV = `
+ALTER TABLE kv RENAME TO kv_without_rowid;
+CREATE TABLE kv ${KV_TABLE};
+INSERT INTO kv (ns, key, version, expires_at, data)
+  SELECT ns, key, version, expires_at, data FROM kv_without_rowid;
+DROP TABLE kv_without_rowid;
+`;
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS kv ${KV_TABLE};
 CREATE TABLE IF NOT EXISTS sequence (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
 INSERT OR IGNORE INTO sequence (id, value) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS leases (
@@ -73,7 +85,17 @@ export class SqliteBackend implements StoreBackend {
       db.exec("PRAGMA journal_mode = WAL");
       // NORMAL in WAL mode survives a killed process (only a power cut can lose the last commits).
       db.exec("PRAGMA synchronous = NORMAL");
-      db.exec(`BEGIN IMMEDIATE; ${SCHEMA} COMMIT;`);
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        const kv = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'kv'").get() as
+          | { sql: string }
+          | undefined;
+        if (kv && /WITHOUT ROWID/i.test(kv.sql)) db.exec(MIGRATE_KV);
+        db.exec(`${SCHEMA} COMMIT;`);
+      } catch (error) {
+        if (db.isTransaction) db.exec("ROLLBACK");
+        throw error;
+      }
       return db;
     });
   }
@@ -129,6 +151,15 @@ export class SqliteBackend implements StoreBackend {
     return row && (row.expires_at === null || row.expires_at > now) ? row : undefined;
   }
 
+  /** The live record's version, without reading its value (which may be megabytes). */
+  #liveVersion(namespace: string, key: string, now: number): number | undefined {
+    const row = this.#statement("SELECT version, expires_at FROM kv WHERE ns = ? AND key = ?").get(
+      namespace,
+      key,
+    ) as Omit<Row, "data"> | undefined;
+    return row && (row.expires_at === null || row.expires_at > now) ? row.version : undefined;
+  }
+
   async get(namespace: string, key: string): Promise<RawEntry | undefined> {
     return this.#guard("read", () => {
       const row = this.#liveRow(namespace, key, this.#now());
@@ -142,7 +173,7 @@ export class SqliteBackend implements StoreBackend {
   async set(namespace: string, key: string, data: string, options: RawSetOptions = {}): Promise<SetResult> {
     const result = this.#transaction("write", (): SetResult => {
       const now = this.#now();
-      const current = this.#liveRow(namespace, key, now)?.version ?? 0;
+      const current = this.#liveVersion(namespace, key, now) ?? 0;
       if (options.expectedVersion !== undefined && current !== options.expectedVersion) {
         return { ok: false, conflict: true, currentVersion: current };
       }
