@@ -5,7 +5,8 @@
  * terminal, cleared before the result.
  */
 import { EntrakitError } from "../errors.ts";
-import { renderTerminal, shouldUseColor } from "../runtime/render.ts";
+import { JsonStringPieces, jsonChunks } from "../runtime/json-chunks.ts";
+import { markdownLines, readableChunks, shouldUseColor, terminalLines } from "../runtime/render.ts";
 import { type CommandResult, toJsonEntry } from "../runtime/result.ts";
 
 export const OUTPUTS = ["md", "json"] as const;
@@ -21,19 +22,58 @@ export function checkOutput(output: string | undefined): OutputFormat | undefine
   });
 }
 
-/** Writes one line's results to stdout in the chosen format. */
+/**
+ * Writes one line's results to stdout in the chosen format, in pieces of about 64 KiB: a 100,000-row
+ * result is never one string (or one Buffer) in memory. Writes to pipes, files and terminals are
+ * synchronous on Linux and macOS, so nothing queues up behind them.
+ */
 export function writeResults(results: readonly CommandResult[], output: OutputFormat | undefined): void {
+  let batch = "";
+  for (const chunk of outputChunks(results, output)) {
+    batch += chunk;
+    if (batch.length >= 65_536) {
+      process.stdout.write(batch);
+      batch = "";
+    }
+  }
+  if (batch !== "") process.stdout.write(batch);
+}
+
+function* outputChunks(
+  results: readonly CommandResult[],
+  output: OutputFormat | undefined,
+): Generator<string> {
   if (output === "json") {
-    process.stdout.write(`${JSON.stringify(results.map(toJsonEntry), null, 2)}\n`);
+    // toJsonEntry without touching a lazily rendered readable, which is then written piece by piece.
+    const entries = results.map((result) => ({
+      ...toJsonEntry({ readable: "", outputs: result.outputs, raw: result.raw }),
+      readable: new JsonStringPieces(() => readableChunks(result)),
+    }));
+    yield* jsonChunks(entries);
+    yield "\n";
     return;
   }
-  const markdown = results.map((result) => result.readable).join("\n\n");
   if (output === undefined && process.stdout.isTTY) {
     const color = shouldUseColor(process.env, true);
     const width = process.stdout.columns;
-    process.stdout.write(`${renderTerminal(markdown, width ? { color, width } : { color })}\n`);
-  } else {
-    process.stdout.write(`${markdown}\n`);
+    for (const line of terminalLines(
+      markdownLines(markdownChunks(results)),
+      width ? { color, width } : { color },
+    )) {
+      yield `${line}\n`;
+    }
+    yield "\n";
+    return;
+  }
+  yield* markdownChunks(results);
+  yield "\n";
+}
+
+/** The results' markdown, blank-line separated, as `results.map(r => r.readable).join("\n\n")` reads. */
+function* markdownChunks(results: readonly CommandResult[]): Generator<string> {
+  for (let i = 0; i < results.length; i++) {
+    if (i > 0) yield "\n\n";
+    yield* readableChunks(results[i]!);
   }
 }
 

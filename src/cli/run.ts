@@ -4,12 +4,8 @@
  * status follows src/errors.ts EXIT_CODES (main.ts maps thrown errors).
  */
 import type { Command } from "commander";
-import { EntrakitError } from "../errors.ts";
-import { renderTerminal, shouldUseColor } from "../runtime/render.ts";
-import { toJsonEntry } from "../runtime/result.ts";
 import { withStore } from "./instance-input.ts";
-
-const OUTPUTS = ["md", "json"] as const;
+import { checkOutput, progressLine, writeResults } from "./results.ts";
 
 interface RunOptions {
   output?: string;
@@ -24,40 +20,18 @@ export function registerRunCommand(program: Command): void {
     .option("--output <format>", "md (raw markdown) or json; default: tables on a TTY, markdown otherwise")
     .option("--store <url>", "store URL (sqlite:..., redis://...); default $ENTRAKIT_STORE")
     .action(async (line: string, options: RunOptions, command: Command) => {
-      const output = options.output;
-      if (output !== undefined && !(OUTPUTS as readonly string[]).includes(output)) {
-        throw new EntrakitError("usage", `--output ${output} is not a format.`, {
-          hint: "Use --output md or --output json.",
-        });
-      }
-      let progressShown = false;
-      const progress = process.stderr.isTTY
-        ? (message: string) => {
-            progressShown = true;
-            process.stderr.write(`\r\x1b[2K${message}`);
-          }
-        : undefined;
+      const output = checkOutput(options.output);
+      const progress = progressLine();
       // Loaded on use: the credential stack is most of the CLI's start-up time, and other commands skip it.
       const { runLine } = await import("../runtime/session.ts");
       const outcome = await withStore(command, (store) =>
         runLine(line, {
           store,
-          ...(progress ? { progress } : {}),
+          ...(progress.report ? { progress: progress.report } : {}),
           onWarning: (message) => process.stderr.write(`entrakit: warning: ${message}\n`),
         }),
       );
-      if (progressShown) process.stderr.write("\r\x1b[2K");
-      if (output === "json") {
-        process.stdout.write(`${JSON.stringify(outcome.results.map(toJsonEntry), null, 2)}\n`);
-        return;
-      }
-      const markdown = outcome.results.map((result) => result.readable).join("\n\n");
-      if (output === undefined && process.stdout.isTTY) {
-        const color = shouldUseColor(process.env, true);
-        const width = process.stdout.columns;
-        process.stdout.write(`${renderTerminal(markdown, width ? { color, width } : { color })}\n`);
-      } else {
-        process.stdout.write(`${markdown}\n`);
-      }
+      progress.clear();
+      writeResults(outcome.results, output);
     });
 }

@@ -63,6 +63,15 @@ function fieldOf(item: unknown, field: string): unknown {
 }
 
 function identity(item: unknown, fields: readonly string[]): string | undefined {
+  if (fields.length === 1) {
+    // The common `id` key: a string id is its own identity (no string built per item of a 100,000-item
+    // merge); anything else is tagged with a NUL so that 1 and "1" stay apart.
+    const value = fieldOf(item, fields[0]!);
+    if (value === undefined || value === null || value === "") return undefined;
+    return typeof value === "string" && !value.startsWith("\u0000")
+      ? value
+      : `\u0000${JSON.stringify(value)}`;
+  }
   const values = fields.map((field) => fieldOf(item, field));
   if (values.some((value) => value === undefined || value === null || value === "")) return undefined;
   return JSON.stringify(values);

@@ -76,14 +76,18 @@ export function pascalToSpace(name: string): string {
   return words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join(" ");
 }
 
-export function tableToMarkdown(
+/** The markdown of a table, exactly as `tableToMarkdown` writes it, in pieces: the head, then one per row. */
+export function* tableChunks(
   title: string | undefined,
   data: unknown,
   options: TableOptions = {},
-): string {
-  let out = title ? `### ${title}\n` : "";
-  if (options.metadata) out += `${options.metadata}\n`;
-  if (isEmptyCell(data)) return out + NO_ENTRIES;
+): Generator<string> {
+  let head = title ? `### ${title}\n` : "";
+  if (options.metadata) head += `${options.metadata}\n`;
+  if (isEmptyCell(data)) {
+    yield head + NO_ENTRIES;
+    return;
+  }
 
   let headers = options.headers ? [...options.headers] : undefined;
   let table: unknown = data;
@@ -94,7 +98,10 @@ export function tableToMarkdown(
     table = value;
   }
   let rows: unknown[] = Array.isArray(table) ? table : [table];
-  if (rows.length === 0) return out + NO_ENTRIES;
+  if (rows.length === 0) {
+    yield head + NO_ENTRIES;
+    return;
+  }
   if (!isPlainObject(rows[0])) {
     if (!headers || headers.length === 0) {
       throw new TypeError("tableToMarkdown: a list of plain values needs a header");
@@ -107,19 +114,67 @@ export function tableToMarkdown(
   if (options.removeNull) {
     headers = headers.filter((header) => !objects.every((row) => isEmptyCell(row[header])));
   }
-  if (headers.length === 0) return out + NO_ENTRIES;
+  if (headers.length === 0) {
+    yield head + NO_ENTRIES;
+    return;
+  }
 
   const transform = options.headerTransform ?? ((header: string) => escapeCell(header));
-  out += `|${headers.map(transform).join("|")}|\n`;
-  out += `|${headers.map(() => "---").join("|")}|\n`;
+  yield `${head}|${headers.map(transform).join("|")}|\n|${headers.map(() => "---").join("|")}|\n`;
   for (const row of objects) {
-    const cells = headers.map((header) => {
+    let line = "|";
+    for (const header of headers) {
       const value = row[header];
-      return value === undefined || value === null ? "" : escapeCell(formatCell(value));
-    });
-    out += `| ${cells.join(" | ")} |\n`;
+      line += value === undefined || value === null ? "  |" : ` ${escapeCell(formatCell(value))} |`;
+    }
+    yield `${line}\n`;
   }
+}
+
+export function tableToMarkdown(
+  title: string | undefined,
+  data: unknown,
+  options: TableOptions = {},
+): string {
+  return joinChunks(tableChunks(title, data, options));
+}
+
+function joinChunks(chunks: Iterable<string>): string {
+  let out = "";
+  for (const chunk of chunks) out += chunk;
   return out;
+}
+
+// ---- markdown produced on demand ----------------------------------------------------------------------
+
+const CHUNKS = Symbol("entrakit.readableChunks");
+
+interface WithChunks {
+  [CHUNKS]?: () => Iterable<string>;
+}
+
+/**
+ * Gives `result` a `readable` that is rendered when read, and lets writers that stream (the CLI) take the
+ * markdown piece by piece through `readableChunks` instead: a 100,000-row table then never exists as one
+ * string beside the rows it is made from.
+ */
+export function withLazyReadable<T extends object>(
+  result: T,
+  chunks: () => Iterable<string>,
+): T & { readable: string } {
+  Object.defineProperty(result, "readable", {
+    get: () => joinChunks(chunks()),
+    enumerable: true,
+    configurable: true,
+  });
+  Object.defineProperty(result, CHUNKS, { value: chunks, enumerable: false });
+  return result as T & { readable: string };
+}
+
+/** A result's readable markdown in pieces (the whole string when it was not made lazily). */
+export function readableChunks(result: { readable: string }): Iterable<string> {
+  const chunks = (result as WithChunks)[CHUNKS];
+  return chunks ? chunks() : [result.readable];
 }
 
 // ---- terminal rendering -------------------------------------------------------------------------------
@@ -224,8 +279,11 @@ function* tableLines(
 }
 
 /** Markdown (as commands produce it) to terminal lines, one at a time, for writing as they come. */
-export function* terminalLines(markdown: string, options: TerminalOptions): Generator<string> {
-  const lines = markdown.replace(/\n$/, "").split("\n");
+export function* terminalLines(
+  markdown: string | readonly string[],
+  options: TerminalOptions,
+): Generator<string> {
+  const lines = typeof markdown === "string" ? markdownLines([markdown]) : markdown;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.startsWith("|") && lines[i + 1]?.startsWith("|---")) {
@@ -238,6 +296,19 @@ export function* terminalLines(markdown: string, options: TerminalOptions): Gene
     const heading = /^#{1,6}\s+(.*)$/.exec(line);
     yield heading ? bold(inline(heading[1]!, false), options.color) : inline(line, options.color);
   }
+}
+
+/** The lines of markdown given in pieces (pieces may hold several lines; a final new line ends the text). */
+export function markdownLines(chunks: Iterable<string>): string[] {
+  const lines: string[] = [];
+  let partial = "";
+  for (const chunk of chunks) {
+    const parts = (partial + chunk).split("\n");
+    partial = parts.pop()!;
+    for (const part of parts) lines.push(part);
+  }
+  if (partial !== "" || lines.length === 0) lines.push(partial);
+  return lines;
 }
 
 /** Markdown (as commands produce it) to terminal text: aligned tables, headings and emphasis. */

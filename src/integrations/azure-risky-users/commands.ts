@@ -8,7 +8,7 @@ import { EntrakitError } from "../../errors.ts";
 import { nextLink } from "../../http/odata.ts";
 import type { Arguments } from "../../runtime/arguments.ts";
 import { formatODataDate, type UtcInstant } from "../../runtime/dates.ts";
-import { pascalToSpace, tableToMarkdown } from "../../runtime/render.ts";
+import { pascalToSpace, tableChunks, tableToMarkdown, withLazyReadable } from "../../runtime/render.ts";
 import type { CommandResult } from "../../runtime/result.ts";
 import { type ApiClient, isHttpStatus } from "../api-client.ts";
 import type { CommandContext, CommandHandler } from "../handler.ts";
@@ -37,8 +37,8 @@ const MAX_USER_IDS_PER_CALL = 60;
 
 type Item = Record<string, unknown>;
 
-const userTable = (title: string, rows: unknown) =>
-  tableToMarkdown(title, rows, { headers: USER_COLUMNS, headerTransform: pascalToSpace, removeNull: true });
+const USER_TABLE = { headers: USER_COLUMNS, headerTransform: pascalToSpace, removeNull: true } as const;
+const userTable = (title: string, rows: unknown) => tableToMarkdown(title, rows, USER_TABLE);
 
 /** `limit` as the reference reads it: absent or 0 means 50. */
 function limitOf(args: Arguments): number {
@@ -135,11 +135,10 @@ const listUsers: CommandHandler = async (args, { client, progress }) => {
   }
 
   const results: CommandResult[] = [
-    {
-      readable: userTable("Risky Users List:", users),
-      outputs: { prefix: USER_PREFIX, key: "id", data: users },
-      raw,
-    },
+    // Up to 100,000 rows: the markdown is rendered when shown, piece by piece where the CLI streams it.
+    withLazyReadable({ outputs: { prefix: USER_PREFIX, key: "id", data: users }, raw }, () =>
+      tableChunks("Risky Users List:", users, USER_TABLE),
+    ),
   ];
   const link = nextLink(asPage(raw, "the risky users page"));
   if (link && (nextToken !== undefined || pageSize !== undefined)) results.push(nextTokenResult(link));
