@@ -173,6 +173,7 @@ test("an API endpoint override moves the host only; the audience stays the cloud
     name: "arm",
     baseUrl: "http://127.0.0.1:4000/management.azure.com",
     audience: { scopes: ["https://management.azure.com/.default"] },
+    resource: "https://management.azure.com/",
   });
   // The vault's address comes from a parameter; a whole URL there aims it at the emulator.
   assert.match(
@@ -187,6 +188,7 @@ test("an API endpoint override moves the host only; the audience stays the cloud
     name: "keyVault",
     baseUrl: "http://127.0.0.1:4000/kv1.vault.azure.net",
     audience: { scopes: ["https://vault.azure.net/.default"] },
+    resource: "https://vault.azure.net",
   });
   const plain = { ...vault, params: { ...vault.params, vault_name: "kv1" } };
   assert.equal(resourceTarget(definition, plain, cloud, 1).baseUrl, "https://kv1.vault.azure.net");
