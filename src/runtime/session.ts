@@ -28,7 +28,7 @@ import type { RetryWait } from "../http/retry.ts";
 import { type ApiClient, createApiClient } from "../integrations/api-client.ts";
 import type { CommandHandler, IntegrationModule } from "../integrations/handler.ts";
 import { findIntegration, INTEGRATIONS } from "../integrations/registry.ts";
-import type { AuthFlow } from "../integrations/types.ts";
+import type { AuthFlow, IntegrationDefinition } from "../integrations/types.ts";
 import type { Json, Store } from "../store/types.ts";
 import { checkAuthCode } from "./auth-code.ts";
 import {
@@ -223,25 +223,33 @@ export function wireInstance(module: IntegrationModule, instance: Instance, opti
     http,
     credential: cached,
     baseUrl: target.baseUrl,
-    audience: audienceFor(flow, target),
+    audience: audienceFor(definition, flow, target),
   });
   return { flow, credential: built.credential, cached, http, cloud, target, client };
 }
 
 /**
  * Managed identities are asked for the v1 resource exactly as the cloud tables write it
- * (`resource=https://graph.microsoft.com/`, as the reference sends to IMDS); every other flow uses the
- * v2 `.default` scope.
+ * (`resource=https://graph.microsoft.com/`, as the reference sends to IMDS); so are client credentials of
+ * a profile whose reference uses the v1 token endpoint (`tokenEndpoint: "v1"`: Key Vault, Log Analytics).
+ * Every other flow uses the v2 `.default` scope.
  */
-function audienceFor(flow: AuthFlow, target: ResourceTarget): TokenAudience {
-  return flow === "managed_identity" ? { resource: target.resource } : target.audience;
+export function audienceFor(
+  definition: IntegrationDefinition,
+  flow: AuthFlow,
+  target: ResourceTarget,
+): TokenAudience {
+  const v1ClientCredentials =
+    definition.profile.tokenEndpoint === "v1" &&
+    (flow === "client_credentials_secret" || flow === "client_credentials_certificate");
+  return flow === "managed_identity" || v1ClientCredentials ? { resource: target.resource } : target.audience;
 }
 
 /** The profile's connectivity probe (a cheap request that proves licence and permissions), if any. */
 async function probe(module: IntegrationModule, instance: Instance, wired: Wired): Promise<void> {
   const spec = module.definition.auth.connectivityTest.probe;
   if (!spec) {
-    await wired.cached.getToken(audienceFor(wired.flow, wired.target));
+    await wired.cached.getToken(audienceFor(module.definition, wired.flow, wired.target));
     return;
   }
   const client =
@@ -253,7 +261,7 @@ async function probe(module: IntegrationModule, instance: Instance, wired: Wired
             http: wired.http,
             credential: wired.cached,
             baseUrl: target.baseUrl,
-            audience: audienceFor(wired.flow, target),
+            audience: audienceFor(module.definition, wired.flow, target),
           });
         })();
   const path = fillTemplate(spec.path, instance.params, module.definition, true);

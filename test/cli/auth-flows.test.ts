@@ -234,7 +234,7 @@ describe("a non-Graph integration: the token audience is ARM, the API host the e
   });
   after(() => resources?.close());
 
-  test("Azure Key Vault, client credentials: an ARM token, then GET /subscriptions on the emulator", async () => {
+  test("Azure Key Vault, client credentials: an ARM token from the v1 endpoint (as the reference), then GET /subscriptions on the emulator", async () => {
     const added = await cli.run(
       [
         "instance",
@@ -259,10 +259,11 @@ describe("a non-Graph integration: the token audience is ARM, the API host the e
     assert.equal(tested.stderr, "");
     assert.equal(tested.stdout, "✅ Success!\n");
     assert.equal(tested.code, 0);
-    const tokens = resources.admin.requests({ path: /oauth2\/v2\.0\/token$/ });
+    assert.equal(resources.admin.requests({ path: /oauth2\/v2\.0\/token$/ }).length, 0);
+    const tokens = resources.admin.requests({ path: /oauth2\/token$/ });
     assert.deepEqual(
-      tokens.map((entry) => entry.scope),
-      ["https://management.azure.com/.default"],
+      tokens.map((entry) => entry.resource),
+      ["https://management.azure.com/"],
     );
     assert.equal(resources.admin.requests({ path: /^\/management\.azure\.com\/subscriptions$/ }).length, 1);
   });

@@ -195,6 +195,7 @@ export const PROFILES: readonly IntegrationProfile[] = [
     defaultFlow: SECRET,
     nationalClouds: true,
     clouds: ALL_CLOUDS,
+    tokenEndpoint: "v1",
     params: params(
       "azure_cloud",
       "client_id",
@@ -253,6 +254,7 @@ export const PROFILES: readonly IntegrationProfile[] = [
     defaultFlow: VA,
     nationalClouds: false,
     clouds: PUBLIC_ONLY,
+    tokenEndpoint: "v1",
     params: params(
       "azure_cloud",
       "server_url",

@@ -78,4 +78,9 @@ export interface IntegrationProfile {
   commandNames?: Partial<Record<AuthCommandKind, string>>;
   /** The vendor (XSOAR) multi-tenant app's client id, when it is a public client id. */
   vendorAppId?: string;
+  /**
+   * `v1`: client credentials ask the v1 token endpoint (`/{tenant}/oauth2/token`) with `resource=`, as the
+   * reference's integration does (Key Vault, Log Analytics); otherwise the v2 endpoint with `.default`.
+   */
+  tokenEndpoint?: "v1";
 }
