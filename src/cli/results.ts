@@ -23,20 +23,34 @@ export function checkOutput(output: string | undefined): OutputFormat | undefine
 }
 
 /**
- * Writes one line's results to stdout in the chosen format, in pieces of about 64 KiB: a 100,000-row
- * result is never one string (or one Buffer) in memory. Writes to pipes, files and terminals are
- * synchronous on Linux and macOS, so nothing queues up behind them.
+ * Writes one line's results to stdout in the chosen format, in pieces of about 64 KiB, waiting for the
+ * reader when stdout is a pipe that is full: a 100,000-row result is never one string (or one Buffer, or
+ * a queue of them) in memory.
  */
-export function writeResults(results: readonly CommandResult[], output: OutputFormat | undefined): void {
+export async function writeResults(
+  results: readonly CommandResult[],
+  output: OutputFormat | undefined,
+): Promise<void> {
   let batch = "";
   for (const chunk of outputChunks(results, output)) {
     batch += chunk;
     if (batch.length >= 65_536) {
-      process.stdout.write(batch);
+      if (!process.stdout.write(batch)) await drained(process.stdout);
       batch = "";
     }
   }
-  if (batch !== "") process.stdout.write(batch);
+  if (batch !== "" && !process.stdout.write(batch)) await drained(process.stdout);
+}
+
+/** Resolves when the stream wants more, or can take no more (closed, failed). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done).off("close", done).off("error", done);
+      resolve();
+    };
+    stream.once("drain", done).once("close", done).once("error", done);
+  });
 }
 
 function* outputChunks(

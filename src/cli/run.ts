@@ -32,6 +32,6 @@ export function registerRunCommand(program: Command): void {
         }),
       );
       progress.clear();
-      writeResults(outcome.results, output);
+      await writeResults(outcome.results, output);
     });
 }

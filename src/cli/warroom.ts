@@ -209,7 +209,7 @@ class Session {
           onWarning: (message) => process.stderr.write(`entrakit: warning: ${message}\n`),
         });
         progress.clear();
-        writeResults(outcome.results, this.output);
+        await writeResults(outcome.results, this.output);
       }
       return { status: 0 };
     } catch (error) {

@@ -4,7 +4,6 @@
  * with `x5t` when only the portal's SHA-1 thumbprint is; optional `x5c` chain for subject name/issuer auth.
  */
 import { createHash, createPrivateKey, type KeyObject, randomUUID, X509Certificate } from "node:crypto";
-import { SignJWT } from "jose";
 import { EntrakitError } from "../errors.ts";
 
 /** Entra rejects assertions outside their window; docs ask for 5–10 minutes. */
@@ -112,6 +111,8 @@ export async function createClientAssertion(input: ClientAssertionInput): Promis
     });
   }
   const now = Math.floor(input.now / 1000);
+  // jose is loaded here, on first use: only certificate flows sign, and every CLI start would pay for it.
+  const { SignJWT } = await import("jose");
   return new SignJWT({})
     .setProtectedHeader(header as { alg: string })
     .setIssuer(input.clientId)
