@@ -21,10 +21,11 @@ import type { TokenCredential } from "../auth/types.ts";
 import type { Cloud } from "../clouds/registry.ts";
 import { authorityHost, scopesFor } from "../clouds/resources.ts";
 import { EntrakitError } from "../errors.ts";
-import type { TokenAudience } from "../http/authorized.ts";
+import { authorizedRequest, type TokenAudience } from "../http/authorized.ts";
 import { createHttpClient, type HttpClient } from "../http/client.ts";
 import { transportOptionsFromParams } from "../http/instance-params.ts";
 import type { RetryWait } from "../http/retry.ts";
+import { errorForResponse } from "../http/service-error.ts";
 import { type ApiClient, createApiClient } from "../integrations/api-client.ts";
 import type { CommandHandler, IntegrationModule } from "../integrations/handler.ts";
 import { findIntegration, INTEGRATIONS } from "../integrations/registry.ts";
@@ -252,21 +253,28 @@ async function probe(module: IntegrationModule, instance: Instance, wired: Wired
     await wired.cached.getToken(audienceFor(module.definition, wired.flow, wired.target));
     return;
   }
-  const client =
+  const target =
     spec.resource === 0
-      ? wired.client
-      : (() => {
-          const target = resourceTarget(module.definition, instance, wired.cloud, spec.resource);
-          return createApiClient({
-            http: wired.http,
-            credential: wired.cached,
-            baseUrl: target.baseUrl,
-            audience: audienceFor(module.definition, wired.flow, target),
-          });
-        })();
-  const path = fillTemplate(spec.path, instance.params, module.definition, true);
-  if (spec.method === "POST") await client.post(path, {});
-  else await client.get(path, Object.entries(spec.query ?? {}));
+      ? wired.target
+      : resourceTarget(module.definition, instance, wired.cloud, spec.resource);
+  const url = new URL(
+    `${target.baseUrl.replace(/\/+$/, "")}${fillTemplate(spec.path, instance.params, module.definition, true)}`,
+  );
+  for (const [name, value] of Object.entries(spec.query ?? {})) url.searchParams.append(name, value);
+  // The status is the answer: Storage lists its containers and queues in XML, not JSON.
+  const post = spec.method === "POST";
+  const response = await authorizedRequest(
+    wired.http,
+    wired.cached,
+    audienceFor(module.definition, wired.flow, target),
+    {
+      method: spec.method,
+      url: url.href,
+      headers: { accept: "application/json", ...(post ? { "content-type": "application/json" } : {}) },
+      ...(post ? { body: "{}" } : {}),
+    },
+  );
+  if (response.status < 200 || response.status >= 300) throw errorForResponse(response);
 }
 
 /**

@@ -106,6 +106,23 @@ export function fillTemplate(
   });
 }
 
+/** `http://127.0.0.1:PORT/<real host>/...`: an address on the emulator (runtime/emulator-endpoints.ts). */
+const EMULATED =
+  /^http:\/\/(?:127\.0\.0\.1|localhost|\[::1\])(?::\d+)?\/(?=[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:\/|$))/i;
+
+/**
+ * An address parameter aimed at the emulator keeps the real address's audience (Azure Data Explorer's
+ * scope is its cluster URL), as an API endpoint override does.
+ */
+function realAddresses(params: ParameterValues): ParameterValues {
+  return Object.fromEntries(
+    Object.entries(params).map(([name, value]) => [
+      name,
+      typeof value === "string" ? value.replace(EMULATED, "https://") : value,
+    ]),
+  );
+}
+
 /** The instance's target for one of its profile's resources (the first is the default audience). */
 export function resourceTarget(
   definition: IntegrationDefinition,
@@ -126,11 +143,12 @@ export function resourceTarget(
     const override = name ? instance.endpoints[name] : undefined;
     if (override) api = `${override}${spec.basePath}`;
   }
-  const scope = fillTemplate(resolved.scope, instance.params, definition);
+  const audienceParams = realAddresses(instance.params);
+  const scope = fillTemplate(resolved.scope, audienceParams, definition);
   return {
     name: resolved.name,
     baseUrl: fillTemplate(api, instance.params, definition),
     audience: { scopes: [scope.replace(/^(https?:\/\/[^/]+)\/+\.default$/, "$1/.default")] },
-    resource: fillTemplate(resolved.resource, instance.params, definition),
+    resource: fillTemplate(resolved.resource, audienceParams, definition),
   };
 }
