@@ -201,7 +201,13 @@ export function wireInstance(module: IntegrationModule, instance: Instance, opti
   const definition = module.definition;
   const flow = selectAuthFlow(definition, instance.params);
   const cloud = instanceCloud(instance);
-  const target = resourceTarget(definition, instance, cloud);
+  const delegated = flow === "device_code" || flow === "authorization_code";
+  const target = resourceTarget(
+    definition,
+    instance,
+    cloud,
+    delegated ? (definition.profile.delegatedResource ?? 0) : 0,
+  );
   const http = createHttpClient({
     ...transportOptionsFromParams(instance.params),
     ...(options.caFiles ? { caFiles: options.caFiles } : {}),

@@ -981,6 +981,7 @@ export const PROFILES: readonly IntegrationProfile[] = [
       },
       GRAPH,
     ],
+    delegatedResource: 1,
     flows: [SECRET, AC],
     defaultFlow: SECRET,
     nationalClouds: false,

@@ -74,6 +74,11 @@ export interface IntegrationProfile {
   permissions: readonly string[];
   /** The Test button's request after the token; `null` when acquiring the token is the whole test. */
   connectivityProbe: ConnectivityProbe | null;
+  /**
+   * Index into `resources` of what a user signs in for (device code, authorization code) when it is not
+   * the first: Microsoft Teams' app token is for the Bot Framework, its delegated token for Graph.
+   */
+  delegatedResource?: number;
   /** Where the reference names an auth command differently from `<prefix>-auth-<kind>`. */
   commandNames?: Partial<Record<AuthCommandKind, string>>;
   /** The vendor (XSOAR) multi-tenant app's client id, when it is a public client id. */
