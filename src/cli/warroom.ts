@@ -198,7 +198,7 @@ class Session {
       const [head = "", ...rest] = line.replace(/^!/, "").split(/\s+/);
       if (head === "exit" || head === "quit") return "leave";
       if (head === "help") {
-        this.help(rest);
+        await this.help(rest);
       } else if (head === "context") {
         await this.context(rest);
       } else {
@@ -243,7 +243,7 @@ class Session {
     return `${line} using=${quoteArgument(instance.name)}`;
   }
 
-  private help(args: readonly string[]): void {
+  private async help(args: readonly string[]): Promise<void> {
     if (args.length > 1) {
       throw new EntrakitError("usage", "!help takes one command name.", {
         hint: "Write !help, or !help azure-risky-users-list.",
@@ -272,7 +272,7 @@ class Session {
       }
       markdown = commandHelp(spec);
     }
-    writeResults([{ readable: markdown.trimEnd() }], this.output === "json" ? "md" : this.output);
+    await writeResults([{ readable: markdown.trimEnd() }], this.output === "json" ? "md" : this.output);
   }
 
   /** `!context [path] [using=NAME]`: like `entrakit context show`. */
