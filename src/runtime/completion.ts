@@ -21,8 +21,8 @@ const TAKES_COMMAND = new Set(["help"]);
 /**
  * Completions for the word being typed at the end of `line`: command and built-in names after `!`,
  * a command name after `!help `, then the command's argument names not yet given (`name=`), then the
- * predefined values after `name=` and instance names after `using=`. Each completion is the whole
- * replacement for the last word (readline replaces that word with it).
+ * predefined values after `name=` and instance names after `using=` (also for `!context`). Each
+ * completion is the whole replacement for the last word (readline replaces that word with it).
  */
 export function complete(line: string, source: CompletionSource): string[] {
   const word = currentWord(line);
@@ -40,6 +40,11 @@ export function complete(line: string, source: CompletionSource): string[] {
     if (words.length > 1) return [];
     return source.commands.map((c) => c.name).filter((name) => name.startsWith(word.replace(/^!/, "")));
   }
+  if (head === "context" && builtins.includes(head)) {
+    if (before.includes("using=")) return [];
+    if (word.startsWith("using=")) return instanceValues(word, source);
+    return "using=".startsWith(word) && word !== "" ? ["using="] : [];
+  }
   const command = source.commands.find((c) => c.name === head);
   if (!command) return [];
   const equals = word.indexOf("=");
@@ -50,12 +55,19 @@ export function complete(line: string, source: CompletionSource): string[] {
       .map((name) => `${name}=`);
   }
   const name = word.slice(0, equals);
-  const typed = word.slice(equals + 1).replace(/^["']/, "");
-  const values =
-    name === "using"
-      ? (source.instances ?? [])
-      : (command.args.find((arg) => arg.name === name)?.predefined ?? []);
-  return values.filter((value) => value.startsWith(typed)).map((value) => `${name}=${quoteArgument(value)}`);
+  if (name === "using") return instanceValues(word, source);
+  const values = command.args.find((arg) => arg.name === name)?.predefined ?? [];
+  return valuesFor(name, word.slice(equals + 1), values);
+}
+
+function instanceValues(word: string, source: CompletionSource): string[] {
+  return valuesFor("using", word.slice("using=".length), source.instances ?? []);
+}
+
+/** `name=value` for each value that starts with what is typed (an opening quote aside). */
+function valuesFor(name: string, typed: string, values: readonly string[]): string[] {
+  const start = typed.replace(/^["']/, "");
+  return values.filter((value) => value.startsWith(start)).map((value) => `${name}=${quoteArgument(value)}`);
 }
 
 /**

@@ -26,6 +26,17 @@ test("!help completes a command name, once", () => {
   assert.deepEqual(complete("!help azure-risky-user-h", { commands }), [], "help is not a built-in here");
 });
 
+test("!context completes using= and instance names", () => {
+  assert.deepEqual(complete("!context us", source), ["using="]);
+  assert.deepEqual(complete("!context using=risky-", source), ["using=risky-dc"]);
+  assert.deepEqual(complete("!context AzureRiskyUsers.RiskyUser.id using=r", source), [
+    "using=risky",
+    "using=risky-dc",
+  ]);
+  assert.deepEqual(complete("!context using=risky us", source), []);
+  assert.deepEqual(complete("!context ", source), [], "paths are not completed");
+});
+
 test("argument names not already given, using= among them", () => {
   assert.deepEqual(complete("!azure-risky-users-list risk_", source), ["risk_state=", "risk_level="]);
   assert.deepEqual(complete("!azure-risky-users-list risk_level=high risk_", source), ["risk_state="]);
