@@ -62,6 +62,8 @@ const FLOW_OF_TYPE: Readonly<Record<string, AuthFlow>> = {
   "azure managed identities": "managed_identity",
 };
 
+const CERTIFICATE_PARAMS = new Set(["certificate_thumbprint", "private_key"]);
+
 /**
  * A flow asked for that the integration lacks is refused first, naming the ones it supports (rather than
  * an unknown-parameter or invalid-choice error about the switch that asked for it).
@@ -71,6 +73,10 @@ function refuseUnsupportedFlow(
   raw: Readonly<Record<string, string | boolean>>,
 ): void {
   const flows = definition.auth.flows;
+  // A thumbprint or key makes Client Credentials the certificate flow (as selectAuthFlow decides).
+  const certificate = Object.entries(raw).some(
+    ([given, value]) => CERTIFICATE_PARAMS.has(given.toLowerCase()) && value !== "",
+  );
   for (const [given, value] of Object.entries(raw)) {
     const name = given.toLowerCase();
     const text = String(value).trim().toLowerCase();
@@ -78,6 +84,8 @@ function refuseUnsupportedFlow(
     if (name === "authentication_type" || name === "auth_type") flow = FLOW_OF_TYPE[text];
     else if (name === "self_deployed" && FALSE_WORDS.has(text)) flow = "vendor_app";
     else if (name === "use_managed_identities" && TRUE_WORDS.has(text)) flow = "managed_identity";
+    else if (certificate && CERTIFICATE_PARAMS.has(name)) flow = "client_credentials_certificate";
+    if (flow === "client_credentials_secret" && certificate) flow = "client_credentials_certificate";
     if (flow === "client_credentials_secret" && flows.includes("client_credentials_certificate")) continue;
     if (flow) assertFlowSupported(definition.profile, flow);
   }
