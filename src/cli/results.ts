@@ -6,7 +6,7 @@
  */
 import { EntrakitError } from "../errors.ts";
 import { JsonStringPieces, jsonChunks } from "../runtime/json-chunks.ts";
-import { markdownLines, readableChunks, shouldUseColor, terminalLines } from "../runtime/render.ts";
+import { readableChunks, shouldUseColor, terminalLines } from "../runtime/render.ts";
 import { type CommandResult, toJsonEntry } from "../runtime/result.ts";
 
 export const OUTPUTS = ["md", "json"] as const;
@@ -70,10 +70,8 @@ function* outputChunks(
   if (output === undefined && process.stdout.isTTY) {
     const color = shouldUseColor(process.env, true);
     const width = process.stdout.columns;
-    for (const line of terminalLines(
-      markdownLines(markdownChunks(results)),
-      width ? { color, width } : { color },
-    )) {
+    // A function, not the text: the renderer reads the markdown twice (widths, then lines), afresh.
+    for (const line of terminalLines(() => markdownChunks(results), width ? { color, width } : { color })) {
       yield `${line}\n`;
     }
     yield "\n";

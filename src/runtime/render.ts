@@ -244,71 +244,111 @@ function cut(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
 
-/**
- * Two passes over the table's lines: widths first, then output. Rows are split again in the second pass
- * instead of being kept, so a 100,000-row table never holds its cells twice.
- */
-function* tableLines(
-  lines: readonly string[],
-  start: number,
-  end: number,
-  options: TerminalOptions,
-): Generator<string> {
-  const header = splitRow(lines[start]!);
-  const cellParts = (cell: string) => cell.split(/<br\/?>/);
-  const natural = header.map((name) => name.length);
-  for (let i = start + 2; i < end; i++) {
-    splitRow(lines[i]!).forEach((cell, column) => {
-      if (column >= natural.length) return;
-      for (const part of cellParts(cell)) natural[column] = Math.max(natural[column]!, part.length);
-    });
-  }
-  const gap = 2;
-  const widths = fit(natural, options.width, gap);
-  const pad = (text: string, column: number) => cut(text, widths[column]!).padEnd(widths[column]!);
-  const join = (cells: string[]) => cells.join(" ".repeat(gap)).trimEnd();
-  yield bold(join(header.map((name, column) => pad(name, column))), options.color);
-  yield dim(join(widths.map((w) => "-".repeat(w))), options.color);
-  for (let i = start + 2; i < end; i++) {
-    const row = splitRow(lines[i]!).map(cellParts);
-    const height = Math.max(1, ...row.map((parts) => parts.length));
-    for (let lineIndex = 0; lineIndex < height; lineIndex++) {
-      yield join(header.map((_, column) => pad(row[column]?.[lineIndex] ?? "", column)));
-    }
-  }
-}
+type Token = { kind: "text" | "header" | "row"; line: string } | { kind: "end" }; // of a table
 
-/** Markdown (as commands produce it) to terminal lines, one at a time, for writing as they come. */
-export function* terminalLines(
-  markdown: string | readonly string[],
-  options: TerminalOptions,
-): Generator<string> {
-  const lines = typeof markdown === "string" ? markdownLines([markdown]) : markdown;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.startsWith("|") && lines[i + 1]?.startsWith("|---")) {
-      let end = i + 2;
-      while (end < lines.length && lines[end]!.startsWith("|")) end++;
-      yield* tableLines(lines, i, end, options);
-      i = end - 1;
+/** Lines as the renderer reads them: text, a table's header (its `|---|` rule consumed), rows, its end. */
+function* tokens(lines: Iterable<string>): Generator<Token> {
+  const it = lines[Symbol.iterator]();
+  let next = it.next();
+  let inTable = false;
+  while (!next.done) {
+    const line = next.value;
+    next = it.next();
+    if (inTable) {
+      if (line.startsWith("|")) {
+        yield { kind: "row", line };
+        continue;
+      }
+      inTable = false;
+      yield { kind: "end" };
+    }
+    if (line.startsWith("|") && !next.done && next.value.startsWith("|---")) {
+      next = it.next();
+      inTable = true;
+      yield { kind: "header", line };
       continue;
     }
-    const heading = /^#{1,6}\s+(.*)$/.exec(line);
-    yield heading ? bold(inline(heading[1]!, false), options.color) : inline(line, options.color);
+    yield { kind: "text", line };
+  }
+  if (inTable) yield { kind: "end" };
+}
+
+const cellParts = (cell: string) => cell.split(/<br\/?>/);
+const GAP = 2;
+
+/** First pass: each table's column widths (natural, then fitted to the terminal), in order. */
+function tableWidths(lines: Iterable<string>, width: number | undefined): number[][] {
+  const tables: number[][] = [];
+  let natural: number[] = [];
+  for (const token of tokens(lines)) {
+    if (token.kind === "header") {
+      natural = splitRow(token.line).map((name) => name.length);
+    } else if (token.kind === "row") {
+      splitRow(token.line).forEach((cell, column) => {
+        if (column >= natural.length) return;
+        for (const part of cellParts(cell)) natural[column] = Math.max(natural[column]!, part.length);
+      });
+    } else if (token.kind === "end") {
+      tables.push(fit(natural, width, GAP));
+    }
+  }
+  return tables;
+}
+
+/**
+ * Markdown (as commands produce it) to terminal lines, one at a time, for writing as they come. Two
+ * passes: table widths first, then output. Given a function that yields the markdown in pieces, each pass
+ * reads it afresh, so a 100,000-row table is never held as text or as lines.
+ */
+export function* terminalLines(
+  markdown: string | (() => Iterable<string>),
+  options: TerminalOptions,
+): Generator<string> {
+  const lines = typeof markdown === "string" ? () => markdownLines([markdown]) : () => linesOf(markdown());
+  const widths = tableWidths(lines(), options.width);
+  let table = 0;
+  let header: string[] = [];
+  const join = (cells: string[]) => cells.join(" ".repeat(GAP)).trimEnd();
+  const pad = (text: string, column: number) =>
+    cut(text, widths[table]![column]!).padEnd(widths[table]![column]!);
+  for (const token of tokens(lines())) {
+    if (token.kind === "text") {
+      const heading = /^#{1,6}\s+(.*)$/.exec(token.line);
+      yield heading ? bold(inline(heading[1]!, false), options.color) : inline(token.line, options.color);
+    } else if (token.kind === "header") {
+      header = splitRow(token.line);
+      yield bold(join(header.map((name, column) => pad(name, column))), options.color);
+      yield dim(join(widths[table]!.map((w) => "-".repeat(w))), options.color);
+    } else if (token.kind === "row") {
+      const row = splitRow(token.line).map(cellParts);
+      const height = Math.max(1, ...row.map((parts) => parts.length));
+      for (let lineIndex = 0; lineIndex < height; lineIndex++) {
+        yield join(header.map((_, column) => pad(row[column]?.[lineIndex] ?? "", column)));
+      }
+    } else {
+      table++;
+    }
   }
 }
 
 /** The lines of markdown given in pieces (pieces may hold several lines; a final new line ends the text). */
-export function markdownLines(chunks: Iterable<string>): string[] {
-  const lines: string[] = [];
+function* linesOf(chunks: Iterable<string>): Generator<string> {
   let partial = "";
+  let any = false;
   for (const chunk of chunks) {
     const parts = (partial + chunk).split("\n");
     partial = parts.pop()!;
-    for (const part of parts) lines.push(part);
+    for (const part of parts) {
+      any = true;
+      yield part;
+    }
   }
-  if (partial !== "" || lines.length === 0) lines.push(partial);
-  return lines;
+  if (partial !== "" || !any) yield partial;
+}
+
+/** The lines of markdown given in pieces, as a list. */
+export function markdownLines(chunks: Iterable<string>): string[] {
+  return [...linesOf(chunks)];
 }
 
 /** Markdown (as commands produce it) to terminal text: aligned tables, headings and emphasis. */

@@ -51,10 +51,18 @@ test("markdownLines splits pieces into the lines of their concatenation", () => 
     assert.deepEqual(markdownLines(pieces), expected, JSON.stringify(text));
     assert.deepEqual(markdownLines([text]), expected);
   }
-  const markdown = tableToMarkdown("Title", rows);
-  const options = { color: false, width: 40 };
-  assert.equal(
-    [...terminalLines(markdownLines(tableChunks("Title", rows)), options)].map((l) => `${l}\n`).join(""),
-    renderTerminal(markdown, options),
-  );
+});
+
+test("terminalLines reads markdown given as pieces twice, and renders it as it renders the text", () => {
+  const markdown = `Intro **bold**\n\n${tableToMarkdown("Title", rows)}\nbetween\n${tableToMarkdown("Two", [{ a: "x" }])}`;
+  let reads = 0;
+  const pieces = () => {
+    reads++;
+    return markdown.split(/(?<=\n)/);
+  };
+  for (const options of [{ color: false, width: 40 }, { color: true }]) {
+    const streamed = [...terminalLines(pieces, options)].map((line) => `${line}\n`).join("");
+    assert.equal(streamed, renderTerminal(markdown, options));
+  }
+  assert.equal(reads, 4);
 });
