@@ -10,7 +10,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { CLOUDS } from "../../src/clouds/registry.ts";
-import { DEV_APP } from "../../src/emulator/well-known.ts";
 import {
   type IntegrationProfile,
   PROFILES,
@@ -87,45 +86,49 @@ for (const flow of NON_INTERACTIVE) {
   });
 }
 
-/** One client-credentials row per distinct first resource, through the real binary. */
-const CLI_ROWS = PROFILES.filter((profile) =>
-  supportedFlows(profile).includes("client_credentials_secret"),
-).filter(
-  (profile, index, all) =>
-    all.findIndex(
-      (other) =>
-        other.resources[0]?.kind === profile.resources[0]?.kind &&
-        resolveResources(other, CLOUDS.com)[0]!.resource ===
-          resolveResources(profile, CLOUDS.com)[0]!.resource,
-    ) === index,
-);
+/**
+ * Rows through the real binary: client credentials with a secret for one integration per distinct first
+ * resource, and the first integration of each other non-interactive flow. Secrets go in through the
+ * environment, never as arguments.
+ */
+const firstResource = (profile: IntegrationProfile) => resolveResources(profile, CLOUDS.com)[0]!.resource;
+const CLI_ROWS: { profile: IntegrationProfile; flow: AuthFlow }[] = [
+  ...PROFILES.filter((profile) => supportedFlows(profile).includes("client_credentials_secret"))
+    .filter(
+      (profile, index, all) => all.findIndex((o) => firstResource(o) === firstResource(profile)) === index,
+    )
+    .map((profile) => ({ profile, flow: "client_credentials_secret" as const })),
+  ...NON_INTERACTIVE.filter((flow) => flow !== "client_credentials_secret").map((flow) => ({
+    profile: PROFILES.find((profile) => supportedFlows(profile).includes(flow))!,
+    flow,
+  })),
+];
+const SECRET_PARAMS = new Set(["client_secret", "private_key"]);
 
-describe(`the real binary: instance add + instance test, ${CLI_ROWS.length} integrations`, {
+describe(`the real binary: instance add + instance test, ${CLI_ROWS.length} rows`, {
   concurrency: true,
 }, () => {
-  for (const profile of CLI_ROWS) {
-    it(profile.id, async () => {
+  for (const { profile, flow } of CLI_ROWS) {
+    it(`${profile.id} (${flow})`, async () => {
       const cli = cliSandbox();
       try {
         const definition = findIntegration(profile.id).definition;
-        const input = instanceInput("row", definition, "client_credentials_secret", e2e);
-        const { client_secret: _secret, ...plain } = input.params;
-        const added = await cli.run(
-          [
-            "instance",
-            "add",
-            "row",
-            "--integration",
-            profile.id,
-            ...Object.entries(plain).flatMap(([name, value]) => ["--param", `${name}=${value}`]),
-            ...emulatorEndpointArgs(e2e.emuUrl),
-            "--secret-from-env",
-            "client_secret=APP_SECRET",
-          ],
-          { env: { APP_SECRET: DEV_APP.secret } },
-        );
+        const input = instanceInput("row", definition, flow, e2e);
+        const args = ["instance", "add", "row", "--integration", profile.id];
+        const env: Record<string, string> = {};
+        for (const [name, value] of Object.entries(input.params)) {
+          if (SECRET_PARAMS.has(name)) {
+            env[`E2E_${name.toUpperCase()}`] = value;
+            args.push("--secret-from-env", `${name}=E2E_${name.toUpperCase()}`);
+          } else args.push("--param", `${name}=${value}`);
+        }
+        args.push(...emulatorEndpointArgs(e2e.emuUrl));
+        if (input.vendorApp) args.push("--vendor-app", input.vendorApp);
+        const added = await cli.run(args, { env });
         assert.equal(added.code, 0, added.stderr);
-        const tested = await cli.run(["instance", "test", "row"]);
+        const tested = await cli.run(["instance", "test", "row"], {
+          env: flow === "managed_identity" ? e2e.identityEnv : {},
+        });
         assert.equal(tested.stderr, "");
         assert.equal(tested.stdout, `${authMessages(definition).testSuccess}\n`);
         assert.equal(tested.code, 0);
