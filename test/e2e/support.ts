@@ -175,14 +175,13 @@ export function addressValues(profile: IntegrationProfile, emuUrl: string): Reco
     for (const match of text.matchAll(PLACEHOLDER)) out[match[1]!] = fillReal(match[0]);
   }
   for (const { api } of resources) {
+    // `https://{vault_name}.vault.azure.net`, `https://dev.azure.com/{organization}`, `{cluster_url}`.
     const inHost = /^https:\/\/([^/]*\{(\w+)\}[^/]*)/.exec(api);
     const inPath = /^https:\/\/[^/{]+\/\{(\w+)\}$/.exec(api);
+    const whole = /^\{(\w+)\}/.exec(api);
     if (inHost) out[inHost[2]!] = toEmulatorUrl(emuUrl, fillReal(`https://${inHost[1]}`));
     else if (inPath) out[inPath[1]!] = toEmulatorUrl(emuUrl, fillReal(api));
-    else if (/^\{\w+\}/.test(api)) {
-      const name = /^\{(\w+)\}/.exec(api)![1]!;
-      out[name] = toEmulatorUrl(emuUrl, fillReal(`{${name}}`));
-    }
+    else if (whole) out[whole[1]!] = toEmulatorUrl(emuUrl, fillReal(whole[0]));
   }
   return out;
 }
