@@ -12,7 +12,7 @@ import { readdirSync } from "node:fs";
 import { parseArgs } from "node:util";
 
 /** Benchmarks that regenerate their own section of docs/benchmarks.md. */
-const WRITES_DOCS = new Set(["token-cache"]);
+const WRITES_DOCS = new Set(["token-cache", "risky-users-list", "cli-cold-start"]);
 
 const { values } = parseArgs({
   options: { only: { type: "string" }, "write-docs": { type: "boolean", default: false } },
