@@ -35,7 +35,15 @@ if (!version) {
 let added = 0;
 for (const [suffix, os, cpu, libc] of PLATFORMS) {
   const key = `node_modules/@biomejs/cli-${suffix}`;
-  if (lock.packages[key]) continue;
+  const existing = lock.packages[key];
+  if (existing) {
+    // npm drops the libc tag of the musl builds it cannot fetch; without it glibc machines would try them.
+    if (libc && !existing.libc) {
+      existing.libc = [libc];
+      added++;
+    }
+    continue;
+  }
   lock.packages[key] = {
     version,
     cpu: [cpu],

@@ -41,7 +41,11 @@ export interface EntrakitErrorOptions {
   hint?: string;
 }
 
+/** Marks entrakit errors across module copies (the CLI bundle loads each subcommand as its own file). */
+const BRAND = Symbol.for("entrakit.EntrakitError");
+
 export class EntrakitError extends Error {
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly hint: string | undefined;
 
@@ -63,5 +67,8 @@ export class EntrakitError extends Error {
 }
 
 export function isEntrakitError(value: unknown): value is EntrakitError {
-  return value instanceof EntrakitError;
+  return (
+    value instanceof EntrakitError ||
+    (typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true)
+  );
 }

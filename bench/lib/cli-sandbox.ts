@@ -35,6 +35,8 @@ export interface RunOptions {
   terminal?: { columns: number };
   /** Read the peak RSS (default); false runs the CLI exactly as a user would, without the preload. */
   rss?: boolean;
+  /** Extra environment for this run (e.g. `ENTRAKIT_DIST=1` to run the built bundle). */
+  env?: Record<string, string>;
 }
 
 export interface CliBench {
@@ -96,7 +98,10 @@ export async function startCliBench(riskyUsers: number): Promise<CliBench> {
       ? ["python3", PTY_RUN, String(options.terminal.columns), "--", ...node]
       : node;
     const started = performance.now();
-    const child = spawn(command[0]!, command.slice(1), { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command[0]!, command.slice(1), {
+      env: { ...env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const chunks: Buffer[] = [];
     let stdoutBytes = 0;
     let stderr = "";

@@ -5,7 +5,7 @@
  * one without still gets its auth commands and its Test button.
  */
 import type { CommandHandler, IntegrationModule } from "./handler.ts";
-import { findProfile, supportedFlows } from "./profiles/index.ts";
+import { findProfile, type IntegrationProfile, supportedFlows } from "./profiles/index.ts";
 import { parametersFor } from "./profiles/params.ts";
 import type { AuthMessages, CommandSpec, IntegrationDefinition, ParameterSpec } from "./types.ts";
 
@@ -39,8 +39,12 @@ export interface IntegrationExtras {
 const DEVICE_CODE_REFUSAL =
   "When using device code flow configuration, Please enable the integration and run `!{start}` and `!{complete}` to log in. You can validate the connection by running `!{test}`\nFor more details press the (?) button.";
 
-export function integrationFromProfile(profileId: string, extras: IntegrationExtras = {}): IntegrationModule {
-  const profile = findProfile(profileId);
+export function integrationFromProfile(
+  profileOrId: string | IntegrationProfile,
+  extras: IntegrationExtras = {},
+): IntegrationModule {
+  const profile = typeof profileOrId === "string" ? findProfile(profileOrId) : profileOrId;
+  let params = extras.params;
   const first = profile.resources[0];
   const definition: IntegrationDefinition = {
     id: extras.id ?? profile.id,
@@ -65,7 +69,11 @@ export function integrationFromProfile(profileId: string, extras: IntegrationExt
       },
       ...(extras.messages ? { messages: extras.messages } : {}),
     },
-    params: extras.params ?? parametersFor(profile),
+    // Built on first use: a command line needs the parameters of one integration, not of all 37.
+    get params() {
+      params ??= parametersFor(profile);
+      return params;
+    },
     ...(extras.rateLimit ? { rateLimit: extras.rateLimit } : {}),
     commands: extras.commands ?? [],
   };

@@ -20,8 +20,7 @@ const MODULES: readonly IntegrationModule[] = [
 
 export const INTEGRATIONS: readonly IntegrationModule[] = PROFILES.map(
   (profile) =>
-    MODULES.find((module) => module.definition.profile.id === profile.id) ??
-    integrationFromProfile(profile.id),
+    MODULES.find((module) => module.definition.profile.id === profile.id) ?? integrationFromProfile(profile),
 );
 
 const normalise = (value: string) => value.toLowerCase().replace(/[^a-z0-9]/g, "");
