@@ -2,7 +2,8 @@
 import type { Command } from "commander";
 import { EntrakitError } from "../errors.ts";
 import { readContextPath } from "../runtime/context.ts";
-import { CONTEXT_KEY, loadInstance, readContext } from "../runtime/instances.ts";
+import { clearStoredContext } from "../runtime/context-store.ts";
+import { loadInstance, readContext } from "../runtime/instances.ts";
 import { withStore } from "./instance-input.ts";
 
 export function registerContextCommand(program: Command): void {
@@ -37,7 +38,7 @@ export function registerContextCommand(program: Command): void {
     .action(async (name: string, _options: unknown, command: Command) => {
       await withStore(command, async (store) => {
         await loadInstance(store, name);
-        await store.delete(name, CONTEXT_KEY);
+        await clearStoredContext(store, name);
       });
       process.stdout.write(`Cleared the context of ${name}.\n`);
     });

@@ -8,8 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DEV_TENANT } from "../emulator/well-known.ts";
 import { EntrakitError, isEntrakitError } from "../errors.ts";
 import { createHttpClient } from "../http/client.ts";
-import { type Context, readContextPath } from "../runtime/context.ts";
-import { CONTEXT_KEY } from "../runtime/instances.ts";
+import { readContextPath } from "../runtime/context.ts";
+import { readContext } from "../runtime/instances.ts";
 import { renderTerminal } from "../runtime/render.ts";
 import type { CommandResult } from "../runtime/result.ts";
 import { runLine } from "../runtime/session.ts";
@@ -106,8 +106,7 @@ export async function runDemo(world: DemoWorld, output: DemoOutput): Promise<voi
   const http = createHttpClient({ caFiles: world.caFiles });
   const session: DemoSession = {
     async readContext(instance, path) {
-      const entry = await world.store.get(instance, CONTEXT_KEY);
-      return readContextPath((entry?.value ?? {}) as Context, path);
+      return readContextPath(await readContext(world.store, instance), path);
     },
   };
   const state = initialState();

@@ -49,7 +49,7 @@ export function parseContextKey(key: string): ContextKey {
   return { path, selector: { kind: "key", fields } };
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
@@ -62,7 +62,8 @@ function fieldOf(item: unknown, field: string): unknown {
   return current;
 }
 
-function identity(item: unknown, fields: readonly string[]): string | undefined {
+/** An item's identity under key `fields` (a string), or undefined when a key field is missing or empty. */
+export function identity(item: unknown, fields: readonly string[]): string | undefined {
   if (fields.length === 1) {
     // The common `id` key: a string id is its own identity (no string built per item of a 100,000-item
     // merge); anything else is tagged with a NUL so that 1 and "1" stay apart.
@@ -77,7 +78,8 @@ function identity(item: unknown, fields: readonly string[]): string | undefined 
   return JSON.stringify(values);
 }
 
-function parentOf(context: Context, path: readonly string[]): Record<string, unknown> {
+/** The object that holds `path`'s last segment, made on the way where a segment is missing or not an object. */
+export function parentOf(context: Context, path: readonly string[]): Record<string, unknown> {
   let node: Record<string, unknown> = context;
   for (const segment of path.slice(0, -1)) {
     const next = node[segment];
@@ -90,12 +92,13 @@ function parentOf(context: Context, path: readonly string[]): Record<string, unk
   return node;
 }
 
-function asList(value: unknown): unknown[] {
+export function asList(value: unknown): unknown[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }
 
-function store(list: unknown[]): unknown {
+/** How a list is kept in the context: one item as itself, several (or none) as a list. */
+export function storedForm(list: unknown[]): unknown {
   return list.length === 1 ? list[0] : list;
 }
 
@@ -120,7 +123,7 @@ export function mergeEntry(context: Context, key: string, value: unknown): void 
           seen.add(text);
         }
       }
-      parent[leaf] = store(list);
+      parent[leaf] = storedForm(list);
       return;
     }
     case "key": {
@@ -140,7 +143,7 @@ export function mergeEntry(context: Context, key: string, value: unknown): void 
           list.push(item);
         }
       }
-      parent[leaf] = store(list);
+      parent[leaf] = storedForm(list);
       return;
     }
   }

@@ -2,7 +2,7 @@
  * Integration instances in the Store. One namespace per instance (its name), holding:
  *   `instance.config`  : integration id, non-secret parameters, cloud endpoint overrides (plain JSON);
  *   `instance.secrets` : the secret parameters (sealed at rest under the master key);
- *   `context`          : the instance context (runtime/context.ts);
+ *   `context.*`        : the instance context, in pieces (runtime/context-store.ts);
  *   `auth.*`           : tokens and pending sign-ins (auth/, cleared by auth-reset).
  * Parameters are validated against the integration's schema before anything is written, so a stored
  * instance always resolves.
@@ -14,12 +14,14 @@ import { findIntegration } from "../integrations/registry.ts";
 import type { IntegrationDefinition } from "../integrations/types.ts";
 import type { Json, Store } from "../store/types.ts";
 import type { Context } from "./context.ts";
+import { LEGACY_CONTEXT_KEY, readStoredContext } from "./context-store.ts";
 import { type ParameterValues, resolveParameters, selectAuthFlow } from "./parameters.ts";
 import type { InstanceRef } from "./routing.ts";
 
 export const CONFIG_KEY = "instance.config";
 export const SECRETS_KEY = "instance.secrets";
-export const CONTEXT_KEY = "context";
+/** The context's single record of earlier versions (still read until the first merge migrates it). */
+export const CONTEXT_KEY = LEGACY_CONTEXT_KEY;
 
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
@@ -213,8 +215,8 @@ export async function removeInstance(store: Store, name: string): Promise<number
 }
 
 /** The instance context (outputs merged by prefix and key), `{}` when nothing ran yet. */
-export async function readContext(store: Store, namespace: string): Promise<Context> {
-  return ((await store.get<Json>(namespace, CONTEXT_KEY))?.value ?? {}) as Context;
+export function readContext(store: Store, namespace: string): Promise<Context> {
+  return readStoredContext(store, namespace);
 }
 
 /** Parameters for display: secrets masked, never their length. */

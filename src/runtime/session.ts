@@ -30,7 +30,7 @@ import { type ApiClient, createApiClient } from "../integrations/api-client.ts";
 import type { CommandHandler, IntegrationModule } from "../integrations/handler.ts";
 import { findIntegration, INTEGRATIONS } from "../integrations/registry.ts";
 import type { AuthFlow, IntegrationDefinition } from "../integrations/types.ts";
-import type { Json, Store } from "../store/types.ts";
+import type { Store } from "../store/types.ts";
 import { checkAuthCode } from "./auth-code.ts";
 import {
   type AuthAction,
@@ -40,10 +40,10 @@ import {
   loginUrlInstructions,
 } from "./auth-commands.ts";
 import { type CommandLine, parseCommandLine } from "./command-line.ts";
-import { type Context, mergeOutputs } from "./context.ts";
+import { mergeStoredContext } from "./context-store.ts";
 import type { NowFn } from "./dates.ts";
 import { runCommand } from "./dispatch.ts";
-import { CONTEXT_KEY, type Instance, listInstances, loadInstance } from "./instances.ts";
+import { type Instance, listInstances, loadInstance } from "./instances.ts";
 import { selectAuthFlow } from "./parameters.ts";
 import type { CommandResult } from "./result.ts";
 import { routeCommand } from "./routing.ts";
@@ -391,19 +391,14 @@ async function hasToken(store: Store, namespace: string): Promise<boolean> {
   return keys.some((key) => !key.startsWith("auth.device_flow"));
 }
 
-/** Merges the results' outputs into the instance context (CAS, so concurrent runs do not lose merges). */
+/** Merges the results' outputs into the instance context (runtime/context-store.ts: in pieces, CAS). */
 export async function mergeIntoContext(
   store: Store,
   namespace: string,
   results: CommandResult[],
 ): Promise<void> {
-  const withOutputs = results.filter((result) => result.outputs);
-  if (withOutputs.length === 0) return;
-  await store.update<Json>(namespace, CONTEXT_KEY, (current) => {
-    const context = ((current as Context | undefined) ?? {}) as Context;
-    for (const result of withOutputs) mergeOutputs(context, result.outputs!);
-    return context as Json;
-  });
+  const outputs = results.flatMap((result) => (result.outputs ? [result.outputs] : []));
+  await mergeStoredContext(store, namespace, outputs);
 }
 
 /** Parses and runs one War Room line against the instance it routes to. */

@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import type { RunningEmulator } from "../../src/emulator/server.ts";
 import { DEV_APP, DEV_TENANT } from "../../src/emulator/well-known.ts";
 import { EXIT_CODES } from "../../src/errors.ts";
+import { openStore } from "../../src/store/index.ts";
 import {
   appToken,
   graphClient,
@@ -234,8 +235,18 @@ describe("entrakit run", () => {
     const risky = (JSON.parse(info.stdout).instances as { name: string; records: number }[]).find(
       (i) => i.name === "risky",
     );
-    // instance.config, instance.secrets, context: no auth.* record is left.
-    assert.equal(risky?.records, 3);
+    // instance.config, instance.secrets and the context's records (context.*): no auth.* record is left.
+    const store = await openStore({ url: cli.env.ENTRAKIT_STORE!, env: cli.env });
+    try {
+      const keys = await store.list("risky");
+      assert.deepEqual(
+        keys.filter((key) => !key.startsWith("context")),
+        ["instance.config", "instance.secrets"],
+      );
+      assert.equal(risky?.records, keys.length);
+    } finally {
+      await store.close();
+    }
     const again = await cli.run(["run", "!azure-risky-users-auth-test"]);
     assert.equal(again.code, 0, again.stderr);
   });
