@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/emulator/server.ts";
-import { DEV_ADMIN, DEV_APP, DEV_TENANT } from "../../src/emulator/well-known.ts";
+import { DEV_ADMIN } from "../../src/emulator/well-known.ts";
 import { EXIT_CODES } from "../../src/errors.ts";
 import { hiddenField, postPage } from "../emulator/identity/helpers.ts";
 import { startRiskyUsersEmulator } from "../integrations/azure-risky-users/emulator-support.ts";
-import { type CliSandbox, cliSandbox } from "./cli-helpers.ts";
+import { type CliSandbox, cliSandbox, emulatorInstanceArgs } from "./cli-helpers.ts";
 
 let emu: RunningEmulator;
 let cli: CliSandbox;
@@ -19,25 +19,7 @@ let cli: CliSandbox;
 before(async () => {
   emu = await startRiskyUsersEmulator();
   cli = cliSandbox();
-  const added = await cli.run([
-    "instance",
-    "add",
-    "dc",
-    "--integration",
-    "AzureRiskyUsers",
-    "--param",
-    "authentication_type=Device Code",
-    "--param",
-    `client_id=${DEV_APP.clientId}`,
-    "--param",
-    `tenant_id=${DEV_TENANT.id}`,
-    "--param",
-    "azure_cloud=Custom",
-    "--endpoint",
-    `login=${emu.url}`,
-    "--endpoint",
-    `graph=${emu.url}`,
-  ]);
+  const added = await cli.run(emulatorInstanceArgs("dc", emu.url, { flow: "Device Code" }));
   assert.equal(added.code, 0, added.stderr);
 });
 after(async () => {

@@ -15,7 +15,13 @@ import type { RunningEmulator } from "../../src/emulator/server.ts";
 import { DEV_APP, DEV_TENANT } from "../../src/emulator/well-known.ts";
 import { EXIT_CODES } from "../../src/errors.ts";
 import { startRiskyUsersEmulator } from "../integrations/azure-risky-users/emulator-support.ts";
-import { type CliResult, type CliSandbox, cliSandbox } from "./cli-helpers.ts";
+import {
+  APP_SECRET_ENV,
+  type CliResult,
+  type CliSandbox,
+  cliSandbox,
+  emulatorInstanceArgs,
+} from "./cli-helpers.ts";
 
 const PASSPHRASE = "a passphrase for the export test";
 const PTY = new URL("./terminal-driver.py", import.meta.url).pathname;
@@ -29,30 +35,7 @@ before(async () => {
   emu = await startRiskyUsersEmulator();
   cli = cliSandbox();
   sandboxes.push(cli);
-  const added = await cli.run(
-    [
-      "instance",
-      "add",
-      "risky",
-      "--integration",
-      "AzureRiskyUsers",
-      "--param",
-      "authentication_type=Client Credentials",
-      "--param",
-      `client_id=${DEV_APP.clientId}`,
-      "--param",
-      `tenant_id=${DEV_TENANT.id}`,
-      "--param",
-      "azure_cloud=Custom",
-      "--endpoint",
-      `login=${emu.url}`,
-      "--endpoint",
-      `graph=${emu.url}`,
-      "--secret-from-env",
-      "client_secret=APP_SECRET",
-    ],
-    { env: { APP_SECRET: DEV_APP.secret } },
-  );
+  const added = await cli.run(emulatorInstanceArgs("risky", emu.url), { env: APP_SECRET_ENV });
   assert.equal(added.code, 0, added.stderr);
 });
 after(async () => {

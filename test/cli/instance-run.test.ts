@@ -16,7 +16,7 @@ import {
   graphClient,
   startRiskyUsersEmulator,
 } from "../integrations/azure-risky-users/emulator-support.ts";
-import { type CliSandbox, cliSandbox } from "./cli-helpers.ts";
+import { type CliSandbox, cliSandbox, emulatorInstanceArgs } from "./cli-helpers.ts";
 
 let emu: RunningEmulator;
 let cli: CliSandbox;
@@ -31,26 +31,7 @@ after(async () => {
 });
 
 function addArgs(name: string, extra: string[] = []): string[] {
-  return [
-    "instance",
-    "add",
-    name,
-    "--integration",
-    "AzureRiskyUsers",
-    "--param",
-    "authentication_type=Client Credentials",
-    "--param",
-    `client_id=${DEV_APP.clientId}`,
-    "--param",
-    `tenant_id=${DEV_TENANT.id}`,
-    "--param",
-    "azure_cloud=Custom",
-    "--endpoint",
-    `login=${emu.url}`,
-    "--endpoint",
-    `graph=${emu.url}`,
-    ...extra,
-  ];
+  return emulatorInstanceArgs(name, emu.url, { secretFromEnv: false, extra });
 }
 
 describe("entrakit instance", () => {

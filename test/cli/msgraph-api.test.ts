@@ -5,10 +5,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { RunningEmulator } from "../../src/emulator/server.ts";
-import { DEV_APP, DEV_TENANT } from "../../src/emulator/well-known.ts";
+import { DEV_TENANT } from "../../src/emulator/well-known.ts";
 import { EXIT_CODES } from "../../src/errors.ts";
 import { startRiskyUsersEmulator } from "../integrations/azure-risky-users/emulator-support.ts";
-import { type CliSandbox, cliSandbox } from "./cli-helpers.ts";
+import { APP_SECRET_ENV, type CliSandbox, cliSandbox, emulatorInstanceArgs } from "./cli-helpers.ts";
 
 let emu: RunningEmulator;
 let cli: CliSandbox;
@@ -17,28 +17,8 @@ before(async () => {
   emu = await startRiskyUsersEmulator();
   cli = cliSandbox();
   const added = await cli.run(
-    [
-      "instance",
-      "add",
-      "graph",
-      "--integration",
-      "microsoft-graph-api",
-      "--param",
-      "authentication_type=Client Credentials",
-      "--param",
-      `client_id=${DEV_APP.clientId}`,
-      "--param",
-      `tenant_id=${DEV_TENANT.id}`,
-      "--param",
-      "azure_cloud=Custom",
-      "--endpoint",
-      `login=${emu.url}`,
-      "--endpoint",
-      `graph=${emu.url}`,
-      "--secret-from-env",
-      "client_secret=APP_SECRET",
-    ],
-    { env: { APP_SECRET: DEV_APP.secret } },
+    emulatorInstanceArgs("graph", emu.url, { integration: "microsoft-graph-api" }),
+    { env: APP_SECRET_ENV },
   );
   assert.equal(added.code, 0, added.stderr);
 });

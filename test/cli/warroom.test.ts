@@ -11,10 +11,9 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import type { RunningEmulator } from "../../src/emulator/server.ts";
-import { DEV_APP, DEV_TENANT } from "../../src/emulator/well-known.ts";
 import { EXIT_CODES } from "../../src/errors.ts";
 import { startRiskyUsersEmulator } from "../integrations/azure-risky-users/emulator-support.ts";
-import { type CliSandbox, cliSandbox } from "./cli-helpers.ts";
+import { APP_SECRET_ENV, type CliSandbox, cliSandbox, emulatorInstanceArgs } from "./cli-helpers.ts";
 
 const PTY = new URL("./terminal-driver.py", import.meta.url).pathname;
 const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
@@ -23,30 +22,7 @@ let emu: RunningEmulator;
 let cli: CliSandbox;
 
 async function addInstance(name: string): Promise<void> {
-  const added = await cli.run(
-    [
-      "instance",
-      "add",
-      name,
-      "--integration",
-      "AzureRiskyUsers",
-      "--param",
-      "authentication_type=Client Credentials",
-      "--param",
-      `client_id=${DEV_APP.clientId}`,
-      "--param",
-      `tenant_id=${DEV_TENANT.id}`,
-      "--param",
-      "azure_cloud=Custom",
-      "--endpoint",
-      `login=${emu.url}`,
-      "--endpoint",
-      `graph=${emu.url}`,
-      "--secret-from-env",
-      "client_secret=APP_SECRET",
-    ],
-    { env: { APP_SECRET: DEV_APP.secret } },
-  );
+  const added = await cli.run(emulatorInstanceArgs(name, emu.url), { env: APP_SECRET_ENV });
   assert.equal(added.code, 0, added.stderr);
 }
 

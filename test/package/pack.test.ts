@@ -15,6 +15,7 @@ import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/server.ts";
 import { DEV_APP, DEV_TENANT } from "../../src/emulator/well-known.ts";
+import { APP_SECRET_ENV, emulatorInstanceArgs } from "../cli/cli-helpers.ts";
 
 const run = promisify(execFile);
 const ROOT = new URL("../..", import.meta.url).pathname;
@@ -45,7 +46,7 @@ after(async () => {
 });
 
 /** The installed binary, run by this Node (24) with a sandboxed home and store. */
-function entrakit(args: string[], env: Record<string, string> = {}) {
+function entrakit(args: string[], env: Readonly<Record<string, string>> = {}) {
   return run(process.execPath, [join(app, "node_modules/entrakit/bin/entrakit.js"), ...args], {
     cwd: app,
     env: {
@@ -78,31 +79,7 @@ test("the installed CLI lists the 37 integrations and runs a command against the
   const listed = await entrakit(["integrations", "--output", "json"]);
   assert.equal((JSON.parse(listed.stdout) as { rows: unknown[] }).rows.length, 37);
 
-  const env = { APP_SECRET: DEV_APP.secret };
-  await entrakit(
-    [
-      "instance",
-      "add",
-      "risky",
-      "--integration",
-      "AzureRiskyUsers",
-      "--param",
-      "authentication_type=Client Credentials",
-      "--param",
-      `client_id=${DEV_APP.clientId}`,
-      "--param",
-      `tenant_id=${DEV_TENANT.id}`,
-      "--param",
-      "azure_cloud=Custom",
-      "--endpoint",
-      `login=${emu.url}`,
-      "--endpoint",
-      `graph=${emu.url}`,
-      "--secret-from-env",
-      "client_secret=APP_SECRET",
-    ],
-    env,
-  );
+  await entrakit(emulatorInstanceArgs("risky", emu.url), APP_SECRET_ENV);
   const tested = await entrakit(["run", "!azure-risky-users-auth-test"]);
   assert.equal(tested.stdout, "Success!\n");
   const listedUsers = await entrakit(["run", "!azure-risky-users-list limit=3", "--output", "json"]);
