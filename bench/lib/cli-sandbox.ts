@@ -5,7 +5,10 @@
  *
  * Peak RSS is the child's own `getrusage(RUSAGE_SELF).ru_maxrss` (`process.resourceUsage().maxRSS`), read
  * by a three-line preload at exit and written to a file: the same figure `/usr/bin/time -v` prints as
- * "Maximum resident set size", without depending on GNU time being installed.
+ * "Maximum resident set size", without depending on GNU time being installed. The CLI is started by a
+ * forking `sh` (or by the pseudo-terminal helper, which forks too): a process that Node spawns directly
+ * starts with the spawning process's peak as its own ru_maxrss (Linux carries it over the exec), and this
+ * script's peak, which holds earlier runs' output, would be reported instead of the CLI's.
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -96,7 +99,7 @@ export async function startCliBench(riskyUsers: number): Promise<CliBench> {
     const node = [process.execPath, ...(rss ? ["--import", preload] : []), BIN, ...args];
     const command = options.terminal
       ? ["python3", PTY_RUN, String(options.terminal.columns), "--", ...node]
-      : node;
+      : ["/bin/sh", "-c", '"$@"; exit $?', "sh", ...node];
     const started = performance.now();
     const child = spawn(command[0]!, command.slice(1), {
       env: { ...env, ...options.env },
