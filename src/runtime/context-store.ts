@@ -214,63 +214,67 @@ class Merge {
     await this.#mergeKeyed(list, asList(value));
   }
 
-  /** The keyed merge of runtime/context.ts, chunk by chunk: same id replaces in place, new ids append. */
+  /**
+   * The keyed merge of runtime/context.ts, chunk by chunk: an item whose id is already there replaces it
+   * in place (the last occurrence, as there), new ids append in order, an id given twice keeps its first
+   * place and its last value. Only the new items are indexed; the stored ids are read one chunk at a time,
+   * from the end, and dropped, so a merge never holds the list's ids all at once.
+   */
   async #mergeKeyed(list: ListMeta, items: unknown[]): Promise<void> {
-    const positions = new Map<string, number>();
-    let total = 0;
-    for (const chunk of list.chunks) {
-      const ids = await readChunk<(string | null)[]>(this.#store, this.#namespace, chunk.ids);
-      ids.forEach((id, i) => {
-        if (id !== null) positions.set(id, total + i);
-      });
-      total += chunk.n;
+    // firstOf: each id's first index among the new items; lastOf[first]: the index of its last value.
+    const firstOf = new Map<string, number>();
+    const lastOf = new Int32Array(items.length);
+    const ids: (string | null)[] = [];
+    items.forEach((item, index) => {
+      const id = identity(item, list.fields) ?? null;
+      ids.push(id);
+      const first = id === null ? undefined : firstOf.get(id);
+      if (first === undefined) {
+        if (id !== null) firstOf.set(id, index);
+        lastOf[index] = index;
+      } else {
+        lastOf[first] = index;
+      }
+    });
+    const placed = new Uint8Array(items.length);
+    const chunks = [...list.chunks];
+    for (let c = chunks.length - 1; c >= 0 && firstOf.size > 0; c--) {
+      const chunk = chunks[c]!;
+      const stored = await readChunk<(string | null)[]>(this.#store, this.#namespace, chunk.ids);
+      const hits = new Map<number, unknown>();
+      for (let position = stored.length - 1; position >= 0; position--) {
+        const id = stored[position];
+        const first = id === null || id === undefined ? undefined : firstOf.get(id);
+        if (first === undefined || placed[first] === 1) continue;
+        placed[first] = 1;
+        hits.set(position, items[lastOf[first]!]);
+      }
+      if (hits.size === 0) continue;
+      // A chunk whose every item is replaced is not read at all.
+      const old =
+        hits.size === chunk.n ? [] : await readChunk<unknown[]>(this.#store, this.#namespace, chunk.items);
+      const next: unknown[] = [];
+      for (let i = 0; i < chunk.n; i++) next.push(hits.has(i) ? hits.get(i) : old[i]);
+      // Same ids at the same places: the ids record is shared with the old chunk.
+      chunks[c] = { items: await this.#writeItems(next), ids: chunk.ids, n: chunk.n };
     }
-    const replaced = new Map<number, unknown>();
     const appended: unknown[] = [];
     const appendedIds: (string | null)[] = [];
-    for (const item of items) {
-      const id = identity(item, list.fields);
-      const position = id === undefined ? undefined : positions.get(id);
-      if (position === undefined) {
-        if (id !== undefined) positions.set(id, total + appended.length);
-        appended.push(item);
-        appendedIds.push(id ?? null);
-      } else if (position >= total) {
-        appended[position - total] = item;
-      } else {
-        replaced.set(position, item);
-      }
+    for (let index = 0; index < items.length; index++) {
+      const id = ids[index]!;
+      if (id !== null && (firstOf.get(id) !== index || placed[index] === 1)) continue;
+      appended.push(items[lastOf[index]!]);
+      appendedIds.push(id);
     }
-    positions.clear();
-    const chunks: ChunkRef[] = [];
-    let offset = 0;
-    for (const chunk of list.chunks) {
-      let hits = 0;
-      for (let i = 0; i < chunk.n; i++) if (replaced.has(offset + i)) hits++;
-      if (hits === 0) {
-        chunks.push(chunk);
-      } else {
-        // A chunk whose every item is replaced is not read at all.
-        const old =
-          hits === chunk.n ? [] : await readChunk<unknown[]>(this.#store, this.#namespace, chunk.items);
-        const next: unknown[] = [];
-        for (let i = 0; i < chunk.n; i++) {
-          next.push(replaced.has(offset + i) ? replaced.get(offset + i) : old[i]);
-        }
-        // Same ids at the same places: the ids record is shared with the old chunk.
-        chunks.push({ items: await this.#writeItems(next), ids: chunk.ids, n: chunk.n });
-      }
-      offset += chunk.n;
-    }
-    replaced.clear();
+    firstOf.clear();
     const last = chunks[chunks.length - 1];
     if (appended.length > 0 && last && last.n < this.#chunkSize) {
       const room = this.#chunkSize - last.n;
-      const items = await readChunk<unknown[]>(this.#store, this.#namespace, last.items);
-      const ids = await readChunk<(string | null)[]>(this.#store, this.#namespace, last.ids);
+      const lastItems = await readChunk<unknown[]>(this.#store, this.#namespace, last.items);
+      const lastIds = await readChunk<(string | null)[]>(this.#store, this.#namespace, last.ids);
       chunks[chunks.length - 1] = await this.#writeChunk(
-        items.concat(appended.splice(0, room)),
-        ids.concat(appendedIds.splice(0, room)),
+        lastItems.concat(appended.splice(0, room)),
+        lastIds.concat(appendedIds.splice(0, room)),
       );
     }
     for (const chunk of await this.#writeChunks(appended, appendedIds)) chunks.push(chunk);
