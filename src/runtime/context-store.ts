@@ -41,7 +41,9 @@ const PLACEHOLDER = "\u0000list";
 const MAX_ATTEMPTS = 16;
 /** Merges take turns under this lease, so a big merge is not starved by small ones winning the CAS. */
 const MERGE_LEASE = "context.merge";
-const MERGE_LEASE_TTL_MS = 30_000;
+const MERGE_LEASE_TTL_MS = 15_000;
+/** How long a merge waits for its turn before it goes ahead on the CAS alone (a holder may have died). */
+const MERGE_WAIT_MS = 5_000;
 
 interface ChunkRef {
   /** Key of the items record (a JSON list). */
@@ -312,12 +314,13 @@ function conflict(namespace: string): EntrakitError {
 }
 
 /**
- * Waits for the merge lease (at most its TTL: a holder that died loses it by then). Resolves undefined
- * when the wait ran out; the merge then goes ahead on the CAS alone.
+ * Waits for the merge lease, at most MERGE_WAIT_MS: a process killed mid-merge keeps it until its TTL
+ * runs out, and the next run should not wait that long. Resolves undefined when the wait ran out; the
+ * merge then goes ahead on the CAS alone.
  */
 async function takeTurn(store: Store, namespace: string): Promise<Lease | undefined> {
   const owner = `${process.pid}.${randomBytes(8).toString("hex")}`;
-  const giveUp = Date.now() + MERGE_LEASE_TTL_MS;
+  const giveUp = Date.now() + MERGE_WAIT_MS;
   for (let pause = 2; Date.now() < giveUp; pause = Math.min(pause * 2, 100)) {
     const lease = await store.acquireLease(namespace, MERGE_LEASE, { owner, ttlMs: MERGE_LEASE_TTL_MS });
     if (lease) return lease;
