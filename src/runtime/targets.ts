@@ -9,9 +9,9 @@
  */
 
 import { cloudForDefender } from "../clouds/defender.ts";
-import { type Cloud, customCloud, type EndpointName } from "../clouds/registry.ts";
+import { CLOUDS, type Cloud, customCloud, type EndpointName, KNOWN_CLOUD_IDS } from "../clouds/registry.ts";
 import { RESOURCE_FAMILIES } from "../clouds/resources.ts";
-import { selectCloud } from "../clouds/select.ts";
+import { type CloudParams, selectCloud } from "../clouds/select.ts";
 import { EntrakitError } from "../errors.ts";
 import type { TokenAudience } from "../http/authorized.ts";
 import { resolveResources } from "../integrations/profiles/index.ts";
@@ -52,9 +52,48 @@ export function instanceCloud(instance: Instance): Cloud {
     return Object.keys(auth).length > 0 ? customCloud({ endpoints: auth }, base) : base;
   }
   return selectCloud({
-    azure_cloud: str(instance.params.azure_cloud),
+    ...legacyCloudParams(p),
     ...(Object.keys(auth).length > 0 ? { endpoints: auth } : {}),
   });
+}
+
+/** National clouds by the origin of their Microsoft Graph host (`https://graph.microsoft.us` → GCC High). */
+const CLOUD_BY_GRAPH_ORIGIN: ReadonlyMap<string, string> = new Map(
+  KNOWN_CLOUD_IDS.toReversed().flatMap((id) => {
+    const graph = CLOUDS[id].endpoints.graph;
+    return graph && !CLOUDS[id].retired ? [[new URL(graph).origin, id] as const] : [];
+  }),
+);
+
+function originOf(value: string): string | undefined {
+  try {
+    return new URL(value).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `azure_cloud`, and when it is empty or Custom the reference's legacy cloud parameters in its order
+ * (clouds/select.ts): `server_url` (the ARM host), then `azure_ad_endpoint` (the sign-in host), then `url` /
+ * `host` when they name a cloud's Microsoft Graph host. For the last, entrakit selects that whole cloud
+ * (O365 Outlook Mail with `https://graph.microsoft.us` signs in at login.microsoftonline.us), where the
+ * reference kept the worldwide sign-in host; a `url` that is not a Graph host is the integration's own API
+ * address (Defender, Cloud Apps) and selects nothing.
+ */
+function legacyCloudParams(p: ParameterValues): CloudParams {
+  const azureCloud = str(p.azure_cloud);
+  if (azureCloud !== "" && azureCloud.toLowerCase() !== "custom") return { azure_cloud: azureCloud };
+  if (str(p.server_url) !== "") return { azure_cloud: azureCloud, server_url: str(p.server_url) };
+  if (str(p.azure_ad_endpoint) !== "") {
+    return { azure_cloud: azureCloud, azure_ad_endpoint: str(p.azure_ad_endpoint).replace(/\/+$/, "") };
+  }
+  for (const key of ["url", "host"] as const) {
+    const origin = originOf(str(p[key]));
+    const cloud = origin ? CLOUD_BY_GRAPH_ORIGIN.get(origin) : undefined;
+    if (cloud) return { azure_cloud: cloud };
+  }
+  return { azure_cloud: azureCloud };
 }
 
 export interface ResourceTarget {

@@ -189,12 +189,13 @@ export function parametersFor(profile: IntegrationProfile): ParameterSpec[] {
       name: "azure_cloud",
       display: "Azure Cloud",
       type: "select",
-      default: "Worldwide",
+      // No default: empty means Worldwide, unless a legacy cloud parameter (server_url, azure_ad_endpoint,
+      // a Graph host in url) says otherwise, as in the reference (runtime/targets.ts).
       options: [
         ...profile.clouds.map((id) => CLOUD_LABELS[id]).filter((label) => label !== undefined),
         "Custom",
       ],
-      help: "Custom with --endpoint overrides aims the instance at another host (the emulator).",
+      help: "Empty: Worldwide (or what server_url / azure_ad_endpoint / a Graph url select). Custom with --endpoint overrides aims the instance at another host (the emulator).",
     });
   }
   const taken = new Set(
