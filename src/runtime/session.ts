@@ -75,14 +75,33 @@ interface Wired {
   client: ApiClient;
 }
 
-/** Scopes a delegated sign-in asks for: the profile's delegated permissions, else the resource's `.default`. */
-function delegatedScopes(module: IntegrationModule, cloud: Cloud, target: ResourceTarget): string[] {
+/** OpenID Connect scopes, which belong to no resource. */
+const OIDC_SCOPES = new Set(["offline_access", "openid", "profile", "email"]);
+
+/**
+ * Scopes a delegated sign-in asks for: the instance's `scope` parameter when the integration has one (the
+ * Graph API integration: the user picks the permissions; a bare `User.Read` is put on the resource's host of
+ * the selected cloud, so a national cloud asks its own Graph), else the profile's delegated permissions, else
+ * the resource's `.default`; `offline_access` always, for the refresh token.
+ */
+function delegatedScopes(
+  module: IntegrationModule,
+  instance: Instance,
+  cloud: Cloud,
+  target: ResourceTarget,
+): string[] {
   const { resource, delegatedPermissions } = module.definition.auth;
+  const chosen = str(instance.params.scope)
+    .split(/[\s,]+/)
+    .filter((scope) => scope !== "");
+  const host = target.audience.scopes[0]!.replace(/\/\.default$/, "");
   const scopes =
-    resource && delegatedPermissions.length > 0
-      ? scopesFor(cloud, resource.family, delegatedPermissions)
-      : [...target.audience.scopes];
-  return [...scopes, "offline_access"];
+    chosen.length > 0
+      ? chosen.map((scope) => (OIDC_SCOPES.has(scope) || scope.includes("://") ? scope : `${host}/${scope}`))
+      : resource && delegatedPermissions.length > 0
+        ? scopesFor(cloud, resource.family, delegatedPermissions)
+        : [...target.audience.scopes];
+  return [...new Set([...scopes, "offline_access"])];
 }
 
 function buildCredential(
@@ -134,7 +153,7 @@ function buildCredential(
           ...state,
           clientId,
           ...(tenantId ? { tenantId } : {}),
-          scopes: delegatedScopes(module, cloud, target),
+          scopes: delegatedScopes(module, instance, cloud, target),
           completeCommand: `!${commandName(definition, "complete")}`,
           startCommand: `!${commandName(definition, "start")}`,
         }),
@@ -155,7 +174,7 @@ function buildCredential(
             ? { clientCertificate: { privateKey, ...(thumbprint ? { thumbprint } : {}) } }
             : { clientSecret: str(p.client_secret) }),
           ...(redirectUri ? { redirectUri } : {}),
-          scopes: delegatedScopes(module, cloud, target),
+          scopes: delegatedScopes(module, instance, cloud, target),
           ...(code ? { authorizationCode: code } : {}),
           signInHint: `Run ${loginUrl}, sign in, and put the code in the instance's auth_code parameter (entrakit instance add ${instance.name} ... --replace).`,
         }),
