@@ -3,15 +3,15 @@
  * app's configured application permissions (and delegated scopes, tenant-wide) in the tenant; the client
  * gets `admin_consent=True&tenant=...&state=...` on its redirect URI.
  */
-import type { RequestContext, UserRecord } from "../contracts.ts";
+import type { RequestContext } from "../contracts.ts";
 import { formBody, sendHtml } from "../http-util.ts";
 import { isAdmin } from "./authorize.ts";
 import type { IdentityContext } from "./context.ts";
 import { AadstsError } from "./errors.ts";
-import { signIn } from "./grants/password.ts";
 import { consentPage, errorPage, messagePage, signInPage } from "./pages.ts";
 import { errorFields, redirectUriRegistered, respond } from "./redirect.ts";
 import { splitScopes } from "./scopes.ts";
+import { signInFromForm } from "./sign-in-form.ts";
 import { INTERACTION_LIFETIME_MS } from "./state.ts";
 import { resolveTenant, type TenantRef } from "./tenant.ts";
 
@@ -83,23 +83,12 @@ async function continueAdminConsent(
   const action = form.get("action");
 
   if (action === "signin") {
-    let user: UserRecord;
-    try {
-      user = signIn(ic, tenant, form.get("login") ?? "", form.get("passwd") ?? "");
-    } catch (error) {
-      if (!(error instanceof AadstsError)) throw error;
-      return sendHtml(
-        ctx.res,
-        200,
-        signInPage({
-          action: ctx.url.pathname,
-          interaction: id,
-          heading: "Sign in",
-          context: `An administrator must sign in to grant permissions to ${app.displayName}.`,
-          error: error.message,
-        }),
-      );
-    }
+    const user = signInFromForm(ic, ctx, tenant, form, {
+      action: ctx.url.pathname,
+      interaction: id,
+      context: `An administrator must sign in to grant permissions to ${app.displayName}.`,
+    });
+    if (!user) return;
     if (!isAdmin(user)) {
       ic.state.interactions.delete(id);
       return respond(

@@ -9,7 +9,6 @@ import type { RequestContext, UserRecord } from "../contracts.ts";
 import { formBody, sendHtml } from "../http-util.ts";
 import type { IdentityContext } from "./context.ts";
 import { AadstsError } from "./errors.ts";
-import { signIn } from "./grants/password.ts";
 import { consentPage, errorPage, messagePage, signInPage } from "./pages.ts";
 import { errorFields, type ResponseMode, redirectUriRegistered, respond } from "./redirect.ts";
 import {
@@ -21,6 +20,7 @@ import {
   type ScopeRequest,
   splitScopes,
 } from "./scopes.ts";
+import { signInFromForm } from "./sign-in-form.ts";
 import { AUTH_CODE_LIFETIME_MS, INTERACTION_LIFETIME_MS, type InteractionRecord } from "./state.ts";
 import { resolveTenant, type TenantRef } from "./tenant.ts";
 
@@ -170,24 +170,13 @@ async function continueInteraction(
   const action = form.get("action");
 
   if (action === "signin") {
-    let user: UserRecord;
-    try {
-      user = signIn(ic, tenant, form.get("login") ?? "", form.get("passwd") ?? "");
-    } catch (error) {
-      if (!(error instanceof AadstsError)) throw error;
-      return sendHtml(
-        ctx.res,
-        200,
-        signInPage({
-          action: ctx.url.pathname,
-          interaction: id,
-          heading: "Sign in",
-          context: `to continue to ${app.displayName}`,
-          error: error.message,
-          loginHint: form.get("login") ?? undefined,
-        }),
-      );
-    }
+    const user = signInFromForm(ic, ctx, tenant, form, {
+      action: ctx.url.pathname,
+      interaction: id,
+      context: `to continue to ${app.displayName}`,
+      keepLogin: true,
+    });
+    if (!user) return;
     Object.assign(interaction, { userId: user.id, tenantId: user.tenantId, authTime: now });
     if (tenant.kind === "multi" || tenant.tenant.id === user.tenantId) {
       const request = targetOf(ic, params, version, resolveTenant(ic.directory, user.tenantId));

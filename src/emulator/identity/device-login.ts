@@ -2,12 +2,11 @@
  * `/devicelogin`: where a person types the device code's user code, signs in, and approves (with consent
  * when needed) or declines the device's request. Approving or declining is what the polling client sees.
  */
-import type { RequestContext, UserRecord } from "../contracts.ts";
+import type { RequestContext } from "../contracts.ts";
 import { formBody, sendHtml } from "../http-util.ts";
 import { isAdmin } from "./authorize.ts";
 import type { IdentityContext } from "./context.ts";
 import { AadstsError } from "./errors.ts";
-import { signIn } from "./grants/password.ts";
 import { codeEntryPage, consentPage, messagePage, signInPage } from "./pages.ts";
 import {
   grantDelegated,
@@ -16,6 +15,7 @@ import {
   resolveV2Scopes,
   type ScopeRequest,
 } from "./scopes.ts";
+import { signInFromForm } from "./sign-in-form.ts";
 import { INTERACTION_LIFETIME_MS } from "./state.ts";
 import { resolveTenant } from "./tenant.ts";
 
@@ -73,23 +73,12 @@ export async function handleDeviceLogin(ic: IdentityContext, ctx: RequestContext
 
   switch (form.get("action")) {
     case "signin": {
-      let user: UserRecord;
-      try {
-        user = signIn(ic, tenant, form.get("login") ?? "", form.get("passwd") ?? "");
-      } catch (error) {
-        if (!(error instanceof AadstsError)) throw error;
-        return sendHtml(
-          ctx.res,
-          200,
-          signInPage({
-            action,
-            interaction: interactionId,
-            heading: "Sign in",
-            context: `to continue to ${app.displayName} on your device`,
-            error: error.message,
-          }),
-        );
-      }
+      const user = signInFromForm(ic, ctx, tenant, form, {
+        action,
+        interaction: interactionId,
+        context: `to continue to ${app.displayName} on your device`,
+      });
+      if (!user) return;
       Object.assign(interaction, { userId: user.id, tenantId: user.tenantId, authTime: now });
       const request = targetOf(ic, record.version, record.scopes, record.resource, user.tenantId);
       const missing = grantDelegated(ic.directory, request, user.tenantId, app.clientId, user.id).missing;
