@@ -15,14 +15,25 @@ export interface InstanceRef {
   integration: string;
 }
 
+/**
+ * Whether the module has this data or auth command. Auth commands are derived only for a module whose prefix
+ * (or a renamed auth command of its profile) the command can match: a CLI run routes one line, and deriving
+ * the auth commands of all 37 integrations for it was a visible part of its start-up.
+ */
+function hasCommand(module: IntegrationModule, command: string): boolean {
+  const { definition } = module;
+  if (definition.commands.some((spec) => spec.name === command)) return true;
+  const renamed = Object.values(definition.profile.commandNames ?? {});
+  if (!command.startsWith(`${definition.prefix}-`) && !renamed.includes(command)) return false;
+  return allCommands(definition).some((spec) => spec.name === command);
+}
+
 /** Every module that has this command (data or auth); an error when none does. */
 export function modulesForCommand(
   modules: readonly IntegrationModule[],
   command: string,
 ): IntegrationModule[] {
-  const found = modules.filter((module) =>
-    allCommands(module.definition).some((spec) => spec.name === command),
-  );
+  const found = modules.filter((module) => hasCommand(module, command));
   if (found.length > 0) return found;
   const prefixed = modules.find((module) => command.startsWith(module.definition.prefix));
   throw new EntrakitError("usage", `${command} command is not implemented.`, {

@@ -3,7 +3,8 @@ import { test } from "node:test";
 import { EntrakitError } from "../../src/errors.ts";
 import { azureRiskyUsersModule } from "../../src/integrations/azure-risky-users/index.ts";
 import { INTEGRATIONS } from "../../src/integrations/registry.ts";
-import { chooseInstance, moduleForCommand } from "../../src/runtime/routing.ts";
+import { allCommands } from "../../src/runtime/auth-commands.ts";
+import { chooseInstance, moduleForCommand, modulesForCommand } from "../../src/runtime/routing.ts";
 
 function line(run: () => unknown): EntrakitError {
   try {
@@ -53,4 +54,13 @@ test("using= picks the instance; otherwise the only one; otherwise the choices a
     line(() => chooseInstance([prod, other], azureRiskyUsersModule, "mail")).toLine(),
     /"mail" is a MicrosoftGraphMail instance, not Azure Risky Users/,
   );
+});
+
+test("every command of every integration (data and auth, renamed ones included) routes to its integration", () => {
+  for (const module of INTEGRATIONS) {
+    for (const spec of allCommands(module.definition)) {
+      const found = modulesForCommand(INTEGRATIONS, spec.name);
+      assert.ok(found.includes(module), `${spec.name} does not route to ${module.definition.id}`);
+    }
+  }
 });
