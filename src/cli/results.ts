@@ -6,8 +6,9 @@
  */
 import { EntrakitError } from "../errors.ts";
 import { JsonStringPieces, jsonChunks } from "../runtime/json-chunks.ts";
+import { fieldOrPages } from "../runtime/paged-list.ts";
 import { readableChunks, shouldUseColor, terminalLines } from "../runtime/render.ts";
-import { type CommandResult, toJsonEntry } from "../runtime/result.ts";
+import { type CommandResult, contextKeyOf, toJsonEntry } from "../runtime/result.ts";
 
 export const OUTPUTS = ["md", "json"] as const;
 export type OutputFormat = (typeof OUTPUTS)[number];
@@ -53,16 +54,26 @@ function drained(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
-function* outputChunks(
+/** What `writeResults` writes, in pieces (exported for tests). */
+export function* outputChunks(
   results: readonly CommandResult[],
   output: OutputFormat | undefined,
 ): Generator<string> {
   if (output === "json") {
-    // toJsonEntry without touching a lazily rendered readable, which is then written piece by piece.
-    const entries = results.map((result) => ({
-      ...toJsonEntry({ readable: "", outputs: result.outputs, raw: result.raw }),
-      readable: new JsonStringPieces(() => readableChunks(result)),
-    }));
+    // toJsonEntry without touching a lazily rendered readable, which is then written piece by piece, or
+    // paged items (runtime/paged-list.ts), which are written a page at a time.
+    const entries = results.map((result) => {
+      const entry = toJsonEntry({ readable: "", raw: result.raw });
+      const { outputs } = result;
+      return {
+        ...entry,
+        readable: new JsonStringPieces(() => readableChunks(result)),
+        outputs: outputs
+          ? { prefix: outputs.prefix, key: outputs.key ?? null, data: fieldOrPages(outputs, "data") }
+          : null,
+        contextKey: outputs ? contextKeyOf(outputs) : null,
+      };
+    });
     yield* jsonChunks(entries);
     yield "\n";
     return;

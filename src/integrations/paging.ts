@@ -1,10 +1,11 @@
 /**
  * Walks an OData collection through its nextLinks, keeping only the items of one window
  * [skip, skip + limit). Pages are dropped as soon as their items are copied, so a 100,000-item walk
- * holds the window once, never the pages beside it.
+ * holds the window once, never the pages beside it; `walkPagesPaged` holds it as the pages' JSON text.
  */
 
 import { nextLink } from "../http/odata.ts";
+import { PagedList } from "../runtime/paged-list.ts";
 import { type ApiClient, isHttpStatus, type Query } from "./api-client.ts";
 import { asPage, type ODataPage } from "./odata.ts";
 
@@ -85,24 +86,62 @@ export async function walkPages(
   query: Query,
   options: WalkOptions,
 ): Promise<WalkResult> {
-  const skip = options.skip ?? 0;
   const items: Record<string, unknown>[] = [];
+  const walk = await walkWindow(client, path, query, options, (window) => {
+    for (const item of window) items.push(item);
+  });
+  return { items, ...walk };
+}
+
+export interface PagedWalkResult extends Omit<WalkResult, "items"> {
+  /** The window's items, kept as the pages' JSON text (runtime/paged-list.ts). */
+  items: PagedList;
+}
+
+/**
+ * `walkPages` for windows of up to 100,000 items: the items are kept page by page as JSON text, so the
+ * walk holds no parsed item beyond the page in hand.
+ */
+export async function walkPagesPaged(
+  client: ApiClient,
+  path: string,
+  query: Query,
+  options: WalkOptions,
+): Promise<PagedWalkResult> {
+  const items = new PagedList();
+  const walk = await walkWindow(client, path, query, options, (window) => items.push(window));
+  return { items, ...walk };
+}
+
+/** The walk itself: hands each page's part of the window to `take`, in order. */
+async function walkWindow(
+  client: ApiClient,
+  path: string,
+  query: Query,
+  options: WalkOptions,
+  take: (window: Record<string, unknown>[]) => void,
+): Promise<Omit<WalkResult, "items">> {
+  const skip = options.skip ?? 0;
+  let taken = 0;
   let seen = 0;
   let page = asPage(await client.get(path, query), `GET ${path}`);
   let context = page["@odata.context"];
   let link: string | undefined;
   for (;;) {
+    const window: Record<string, unknown>[] = [];
     for (const item of page.value) {
       if (seen++ < skip) continue;
-      if (items.length >= options.limit) break;
-      items.push(item);
+      if (taken >= options.limit) break;
+      window.push(item);
+      taken++;
     }
+    take(window);
     link = nextLink(page);
-    if (!link || items.length >= options.limit) break;
+    if (!link || taken >= options.limit) break;
     options.progress?.(
       seen < skip
         ? `Skipping to item ${skip + 1} of ${options.what}…`
-        : `Fetched ${items.length} of ${options.limit} ${options.what}…`,
+        : `Fetched ${taken} of ${options.limit} ${options.what}…`,
     );
     const next = await getNextPage(client, link, `GET ${path} (next page)`);
     if (!next) {
@@ -112,5 +151,5 @@ export async function walkPages(
     page = next;
     context = page["@odata.context"] ?? context;
   }
-  return { items, context, nextLink: link };
+  return { context, nextLink: link };
 }

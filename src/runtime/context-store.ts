@@ -27,6 +27,7 @@ import {
   parseContextKey,
   storedForm,
 } from "./context.ts";
+import { fieldOrPages, PagedList } from "./paged-list.ts";
 import { type CommandOutputs, contextKeyOf } from "./result.ts";
 
 /** The single-record layout of earlier versions: read while there is no head, removed by the first merge. */
@@ -122,6 +123,32 @@ async function readList(store: Store, namespace: string, list: ListMeta): Promis
   return all;
 }
 
+/**
+ * Reads new item `index` for a keyed merge. Paged items are parsed a page at a time, in the order the
+ * merge asks for them; when that order would parse pages far more often than a walk through them (items
+ * in another order than the stored list), they are materialised once instead.
+ */
+function itemReader(
+  array: readonly unknown[],
+  paged: PagedList | undefined,
+  plans: readonly { hits: Int32Array }[],
+  appended: readonly number[],
+): (index: number) => unknown {
+  if (!paged) return (index) => array[index];
+  let parses = 0;
+  let current = -1;
+  const visit = (index: number) => {
+    const page = paged.pageOf(index);
+    if (page !== current) parses++;
+    current = page;
+  };
+  for (const plan of plans) for (const index of plan.hits) if (index >= 0) visit(index);
+  for (const index of appended) visit(index);
+  if (parses <= 2 * paged.pageCount + 16) return (index) => paged.at(index);
+  const all = paged.toArray();
+  return (index) => all[index];
+}
+
 /** One merge attempt: the head it started from, and the chunks it wrote (removed if it loses the CAS). */
 class Merge {
   readonly #store: Store;
@@ -198,7 +225,7 @@ class Merge {
     }
     if (selector.kind !== "key") {
       // A copy: merging mutates what it merges into, and a lost CAS runs the same entries again.
-      mergeEntry(this.head.tree, key, structuredClone(value));
+      mergeEntry(this.head.tree, key, value instanceof PagedList ? value.toArray() : structuredClone(value));
       this.#dropDetached();
       return;
     }
@@ -213,21 +240,27 @@ class Merge {
       parent[leaf] = { [PLACEHOLDER]: id };
       this.head.lists[id] = list;
     }
-    await this.#mergeKeyed(list, asList(value));
+    await this.#mergeKeyed(list, value);
   }
 
   /**
    * The keyed merge of runtime/context.ts, chunk by chunk: an item whose id is already there replaces it
    * in place (the last occurrence, as there), new ids append in order, an id given twice keeps its first
    * place and its last value. Only the new items are indexed; the stored ids are read one chunk at a time,
-   * from the end, and dropped, so a merge never holds the list's ids all at once.
+   * from the end, and dropped, so a merge never holds the list's ids all at once. Paged items
+   * (runtime/paged-list.ts) are read a page at a time: first for their ids, then, once it is known where
+   * each one goes, for the items themselves, in the order the chunks are written.
    */
-  async #mergeKeyed(list: ListMeta, items: unknown[]): Promise<void> {
+  async #mergeKeyed(list: ListMeta, value: unknown): Promise<void> {
+    const paged = value instanceof PagedList ? value : undefined;
+    const array = paged ? [] : asList(value);
+    const count = paged ? paged.length : array.length;
     // firstOf: each id's first index among the new items; lastOf[first]: the index of its last value.
     const firstOf = new Map<string, number>();
-    const lastOf = new Int32Array(items.length);
+    const lastOf = new Int32Array(count);
     const ids: (string | null)[] = [];
-    items.forEach((item, index) => {
+    let index = 0;
+    for (const item of paged ? paged.items() : array) {
       const id = identity(item, list.fields) ?? null;
       ids.push(id);
       const first = id === null ? undefined : firstOf.get(id);
@@ -237,49 +270,67 @@ class Merge {
       } else {
         lastOf[first] = index;
       }
-    });
-    const placed = new Uint8Array(items.length);
+      index++;
+    }
+    const placed = new Uint8Array(count);
     const chunks = [...list.chunks];
+    // Where the new items go, as indexes: hits[position] is the new item for that stored place, or -1.
+    const plans: { chunk: number; hits: Int32Array; size: number }[] = [];
     for (let c = chunks.length - 1; c >= 0 && firstOf.size > 0; c--) {
       const chunk = chunks[c]!;
       const stored = await readChunk<(string | null)[]>(this.#store, this.#namespace, chunk.ids);
-      const hits = new Map<number, unknown>();
+      const hits = new Int32Array(chunk.n).fill(-1);
+      let size = 0;
       for (let position = stored.length - 1; position >= 0; position--) {
         const id = stored[position];
         const first = id === null || id === undefined ? undefined : firstOf.get(id);
         if (first === undefined || placed[first] === 1) continue;
         placed[first] = 1;
-        hits.set(position, items[lastOf[first]!]);
+        hits[position] = lastOf[first]!;
+        size++;
       }
-      if (hits.size === 0) continue;
-      // A chunk whose every item is replaced is not read at all.
-      const old =
-        hits.size === chunk.n ? [] : await readChunk<unknown[]>(this.#store, this.#namespace, chunk.items);
-      const next: unknown[] = [];
-      for (let i = 0; i < chunk.n; i++) next.push(hits.has(i) ? hits.get(i) : old[i]);
-      // Same ids at the same places: the ids record is shared with the old chunk.
-      chunks[c] = { items: await this.#writeItems(next), ids: chunk.ids, n: chunk.n };
+      if (size > 0) plans.push({ chunk: c, hits, size });
     }
-    const appended: unknown[] = [];
+    const appended: number[] = [];
     const appendedIds: (string | null)[] = [];
-    for (let index = 0; index < items.length; index++) {
+    for (let index = 0; index < count; index++) {
       const id = ids[index]!;
       if (id !== null && (firstOf.get(id) !== index || placed[index] === 1)) continue;
-      appended.push(items[lastOf[index]!]);
+      appended.push(lastOf[index]!);
       appendedIds.push(id);
     }
     firstOf.clear();
+
+    const itemAt = itemReader(array, paged, plans, appended);
+    for (const plan of plans) {
+      const chunk = chunks[plan.chunk]!;
+      // A chunk whose every item is replaced is not read at all.
+      const old =
+        plan.size === chunk.n ? [] : await readChunk<unknown[]>(this.#store, this.#namespace, chunk.items);
+      const next: unknown[] = [];
+      for (let i = 0; i < chunk.n; i++) next.push(plan.hits[i]! >= 0 ? itemAt(plan.hits[i]!) : old[i]);
+      // Same ids at the same places: the ids record is shared with the old chunk.
+      chunks[plan.chunk] = { items: await this.#writeItems(next), ids: chunk.ids, n: chunk.n };
+    }
     const last = chunks[chunks.length - 1];
+    let from = 0;
     if (appended.length > 0 && last && last.n < this.#chunkSize) {
-      const room = this.#chunkSize - last.n;
+      from = Math.min(this.#chunkSize - last.n, appended.length);
       const lastItems = await readChunk<unknown[]>(this.#store, this.#namespace, last.items);
       const lastIds = await readChunk<(string | null)[]>(this.#store, this.#namespace, last.ids);
+      for (let k = 0; k < from; k++) lastItems.push(itemAt(appended[k]!));
       chunks[chunks.length - 1] = await this.#writeChunk(
-        lastItems.concat(appended.splice(0, room)),
-        lastIds.concat(appendedIds.splice(0, room)),
+        lastItems,
+        lastIds.concat(appendedIds.slice(0, from)),
       );
     }
-    for (const chunk of await this.#writeChunks(appended, appendedIds)) chunks.push(chunk);
+    for (let start = from; start < appended.length; start += this.#chunkSize) {
+      const end = Math.min(start + this.#chunkSize, appended.length);
+      const items: unknown[] = [];
+      for (let k = start; k < end; k++) items.push(itemAt(appended[k]!));
+      chunks.push(await this.#writeChunk(items, appendedIds.slice(start, end)));
+    }
+    paged?.release();
     list.chunks = chunks;
   }
 
@@ -336,7 +387,11 @@ export function mergeStoredContext(
   outputs: readonly CommandOutputs[],
   options: ContextStoreOptions = {},
 ): Promise<void> {
-  const entries = outputs.map((output) => ({ key: contextKeyOf(output), value: output.data }));
+  // Paged items (runtime/paged-list.ts) are merged as the list, read a page at a time.
+  const entries = outputs.map((output) => ({
+    key: contextKeyOf(output),
+    value: fieldOrPages(output, "data"),
+  }));
   return mergeStoredEntries(store, namespace, entries, options);
 }
 

@@ -5,6 +5,8 @@
  * The pieces joined are byte for byte the one-call output.
  */
 
+import { fieldOrPages, PagedList } from "./paged-list.ts";
+
 /** A string value given as pieces (a lazily rendered readable): written escaped, piece by piece. */
 export class JsonStringPieces {
   readonly pieces: () => Iterable<string>;
@@ -42,6 +44,11 @@ function* pieces(value: unknown, depth: number, indent: number, pad: Indent): Ge
     yield '"';
     return;
   }
+  if (value instanceof PagedList) {
+    // Paged items (runtime/paged-list.ts): walked page by page, each page parsed only while written.
+    yield* arrayPieces(value.items(), depth, indent, pad);
+    return;
+  }
   const walk =
     typeof value === "object" &&
     value !== null &&
@@ -56,21 +63,13 @@ function* pieces(value: unknown, depth: number, indent: number, pad: Indent): Ge
   const close = pad(depth);
   const newline = indent === 0 ? "" : "\n";
   if (Array.isArray(value)) {
-    if (value.length === 0) {
-      yield "[]";
-      return;
-    }
-    yield "[";
-    for (let i = 0; i < value.length; i++) {
-      yield `${i === 0 ? "" : ","}${newline}${inner}`;
-      const item: unknown = value[i];
-      if (isSkipped(item)) yield "null";
-      else yield* pieces(item, depth + 1, indent, pad);
-    }
-    yield `${newline}${close}]`;
+    yield* arrayPieces(value, depth, indent, pad);
     return;
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, item]) => !isSkipped(item));
+  // A paged field is taken as its list, so reading it here materialises nothing.
+  const entries = Object.keys(value)
+    .map((key): [string, unknown] => [key, fieldOrPages(value, key)])
+    .filter(([, item]) => !isSkipped(item));
   if (entries.length === 0) {
     yield "{}";
     return;
@@ -83,6 +82,24 @@ function* pieces(value: unknown, depth: number, indent: number, pad: Indent): Ge
     yield* pieces(item, depth + 1, indent, pad);
   }
   yield `${newline}${close}}`;
+}
+
+function* arrayPieces(
+  items: Iterable<unknown>,
+  depth: number,
+  indent: number,
+  pad: Indent,
+): Generator<string> {
+  const inner = pad(depth + 1);
+  const newline = indent === 0 ? "" : "\n";
+  let first = true;
+  for (const item of items) {
+    yield `${first ? "[" : ","}${newline}${inner}`;
+    first = false;
+    if (isSkipped(item)) yield "null";
+    else yield* pieces(item, depth + 1, indent, pad);
+  }
+  yield first ? "[]" : `${newline}${pad(depth)}]`;
 }
 
 /** The pieces of `JSON.stringify(value, null, indent)` (`"null"` where that would be undefined). */

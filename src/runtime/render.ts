@@ -16,6 +16,8 @@ export interface TableOptions {
   metadata?: string;
 }
 
+import { PagedList } from "./paged-list.ts";
+
 const NO_ENTRIES = "**No entries.**\n";
 
 type Row = Record<string, unknown>;
@@ -84,6 +86,18 @@ export function* tableChunks(
 ): Generator<string> {
   let head = title ? `### ${title}\n` : "";
   if (options.metadata) head += `${options.metadata}\n`;
+  yield* tableBody(head, data, options);
+}
+
+function* tableBody(head: string, data: unknown, options: TableOptions): Generator<string> {
+  if (data instanceof PagedList) {
+    if (data.length === 0) {
+      yield head + NO_ENTRIES;
+      return;
+    }
+    yield* pagedTable(head, data, options);
+    return;
+  }
   if (isEmptyCell(data)) {
     yield head + NO_ENTRIES;
     return;
@@ -110,9 +124,43 @@ export function* tableChunks(
     rows = rows.map((item) => ({ [header]: item }));
   }
   const objects = rows as Row[];
-  if (!headers) headers = Object.keys(objects[0]!).sort();
+  yield* objectTable(head, () => objects, objects[0]!, headers, options);
+}
+
+/** A list of paged items (runtime/paged-list.ts): its pages are parsed one at a time, once per pass. */
+function* pagedTable(head: string, list: PagedList, options: TableOptions): Generator<string> {
+  const first = list.at(0);
+  list.release();
+  if (!isPlainObject(first)) {
+    // Plain values (never a Graph list): the ordinary path, on the materialised items.
+    yield* tableBody(head, list.toArray(), options);
+    return;
+  }
+  yield* objectTable(
+    head,
+    () => list.items() as Iterable<Row>,
+    first,
+    options.headers && [...options.headers],
+    options,
+  );
+}
+
+/** The header and rows of a table of objects; `rows` is read once more for removeNull. */
+function* objectTable(
+  head: string,
+  rows: () => Iterable<Row>,
+  first: Row,
+  given: string[] | undefined,
+  options: TableOptions,
+): Generator<string> {
+  let headers = given ?? Object.keys(first).sort();
   if (options.removeNull) {
-    headers = headers.filter((header) => !objects.every((row) => isEmptyCell(row[header])));
+    const filled = new Set<string>();
+    for (const row of rows()) {
+      for (const header of headers) if (!filled.has(header) && !isEmptyCell(row[header])) filled.add(header);
+      if (filled.size === headers.length) break;
+    }
+    headers = headers.filter((header) => filled.has(header));
   }
   if (headers.length === 0) {
     yield head + NO_ENTRIES;
@@ -121,7 +169,7 @@ export function* tableChunks(
 
   const transform = options.headerTransform ?? ((header: string) => escapeCell(header));
   yield `${head}|${headers.map(transform).join("|")}|\n|${headers.map(() => "---").join("|")}|\n`;
-  for (const row of objects) {
+  for (const row of rows()) {
     let line = "|";
     for (const header of headers) {
       const value = row[header];

@@ -8,12 +8,13 @@ import { EntrakitError } from "../../errors.ts";
 import { nextLink } from "../../http/odata.ts";
 import type { Arguments } from "../../runtime/arguments.ts";
 import { formatODataDate, type UtcInstant } from "../../runtime/dates.ts";
+import { PagedList, pagedField } from "../../runtime/paged-list.ts";
 import { pascalToSpace, tableChunks, tableToMarkdown, withLazyReadable } from "../../runtime/render.ts";
-import type { CommandResult } from "../../runtime/result.ts";
+import type { CommandOutputs, CommandResult } from "../../runtime/result.ts";
 import { type ApiClient, isHttpStatus } from "../api-client.ts";
 import type { CommandContext, CommandHandler } from "../handler.ts";
 import { asPage, odataQuery } from "../odata.ts";
-import { getNextPage, isLastPageBug, walkPages } from "../paging.ts";
+import { getNextPage, isLastPageBug, walkPages, walkPagesPaged } from "../paging.ts";
 import { buildFilter } from "./filter.ts";
 import {
   CONTEXT_ROOT,
@@ -104,7 +105,7 @@ const listUsers: CommandHandler = async (args, { client, progress }) => {
   const orderBy = args.string("order_by");
 
   let raw: Item;
-  let users: Item[];
+  let users: Item[] | PagedList;
   if (nextToken !== undefined) {
     // The link already carries the filter, order and page size of the call that produced it. When
     // Graph's last-page bug leaves nothing to read, the previous page was the last one.
@@ -124,23 +125,29 @@ const listUsers: CommandHandler = async (args, { client, progress }) => {
       ["$orderby", orderBy],
       ["$filter", filter],
     ]);
-    const walk = await walkPages(client, USERS_PATH, query, {
+    // Up to 100,000 users: kept as the pages' JSON text, parsed a page at a time by whatever shows,
+    // writes or merges them (runtime/paged-list.ts).
+    const walk = await walkPagesPaged(client, USERS_PATH, query, {
       limit,
       what: "risky users",
       ...(progress ? { progress } : {}),
     });
     users = walk.items;
     // The reference's synthetic raw response: exactly these three keys, in this order.
-    raw = { value: users, "@odata.context": walk.context ?? null, "@odata.nextLink": walk.nextLink ?? null };
+    raw = pagedField({} as Item, "value", walk.items);
+    raw["@odata.context"] = walk.context ?? null;
+    raw["@odata.nextLink"] = walk.nextLink ?? null;
   }
 
+  const outputs =
+    users instanceof PagedList
+      ? pagedField({ prefix: USER_PREFIX, key: "id" } as CommandOutputs, "data", users)
+      : { prefix: USER_PREFIX, key: "id", data: users };
   const results: CommandResult[] = [
-    // Up to 100,000 rows: the markdown is rendered when shown, piece by piece where the CLI streams it.
-    withLazyReadable({ outputs: { prefix: USER_PREFIX, key: "id", data: users }, raw }, () =>
-      tableChunks("Risky Users List:", users, USER_TABLE),
-    ),
+    // The markdown is rendered when shown, piece by piece where the CLI streams it.
+    withLazyReadable({ outputs, raw }, () => tableChunks("Risky Users List:", users, USER_TABLE)),
   ];
-  const link = nextLink(asPage(raw, "the risky users page"));
+  const link = nextLink(raw);
   if (link && (nextToken !== undefined || pageSize !== undefined)) results.push(nextTokenResult(link));
   return results;
 };
