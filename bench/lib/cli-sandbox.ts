@@ -10,7 +10,7 @@
  * starts with the spawning process's peak as its own ru_maxrss (Linux carries it over the exec), and this
  * script's peak, which holds earlier runs' output, would be reported instead of the CLI's.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -178,4 +178,8 @@ export function writeDocsSection(name: string, markdown: string): void {
     throw new Error(`bench/${name}: docs/benchmarks.md has no ${name} markers; add the section first.`);
   }
   writeFileSync(path, `${text.slice(0, start + begin.length)}\n${markdown}\n${text.slice(stop)}`);
+  // The lint step formats markdown tables; format the regenerated page the same way so it stays clean.
+  execFileSync(process.execPath, [BIOME, "format", "--write", path.pathname], { stdio: "ignore" });
 }
+
+const BIOME = new URL("../../node_modules/@biomejs/biome/bin/biome", import.meta.url).pathname;
