@@ -29,8 +29,8 @@ function usage(message: string, hint?: string): EntrakitError {
   return new EntrakitError("usage", message, hint === undefined ? {} : { hint });
 }
 
-/** Levenshtein distance, for "did you mean" on unknown argument names. */
-function distance(a: string, b: string): number {
+/** Levenshtein distance, for "did you mean" on unknown argument and command names. */
+export function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let diagonal = row[0]!;

@@ -4,6 +4,7 @@
  * names it knows (commands, built-ins, instances) and offers what comes back.
  */
 import type { CommandSpec } from "../integrations/types.ts";
+import { distance } from "./arguments.ts";
 import { quoteArgument } from "./command-line.ts";
 
 export interface CompletionSource {
@@ -87,21 +88,6 @@ export function currentWord(line: string): string {
     else if (/\s/.test(ch)) start = i + 1;
   }
   return line.slice(start);
-}
-
-/** Levenshtein distance between two names. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
 }
 
 /**
