@@ -3,12 +3,8 @@
  * application (any of its public, regional or US Government identifiers), from a known tenant, carrying
  * one of the route's roles (app tokens) or scopes (delegated tokens). Refusals are Defender's own errors.
  */
-import {
-  type AccessTokenClaims,
-  type EmulatorCore,
-  InvalidTokenError,
-  type TenantRecord,
-} from "../contracts.ts";
+import { type BearerFailure, tokenPermissions, tokenTenant, verifyBearer } from "../bearer.ts";
+import type { AccessTokenClaims, EmulatorCore, TenantRecord } from "../contracts.ts";
 import { DefenderError } from "./errors.ts";
 
 /** The WindowsDefenderATP first-party application (resource-apis.ts lists its identifier URIs). */
@@ -21,7 +17,8 @@ export interface DefenderCaller {
   permissions: ReadonlySet<string>;
 }
 
-const INVALID_TOKEN: Record<InvalidTokenError["reason"], string> = {
+const INVALID_TOKEN: Record<BearerFailure, string> = {
+  missing: "Authorization header is missing or is not a bearer token.",
   malformed: "The access token is not a well-formed JWT.",
   signature: "The access token signature is invalid.",
   expired: "The access token has expired.",
@@ -32,17 +29,11 @@ export async function authenticateDefender(
   core: EmulatorCore,
   authorization: string | undefined,
 ): Promise<DefenderCaller> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
-  if (!match)
-    throw new DefenderError(401, "Unauthorized", "Authorization header is missing or is not a bearer token.");
-  let claims: AccessTokenClaims;
-  try {
-    claims = await core.tokens.verifyAccessToken(match[1]!);
-  } catch (error) {
-    if (error instanceof InvalidTokenError)
-      throw new DefenderError(401, "Unauthorized", INVALID_TOKEN[error.reason]);
-    throw error;
-  }
+  const claims = await verifyBearer(
+    core,
+    authorization,
+    (failure) => new DefenderError(401, "Unauthorized", INVALID_TOKEN[failure]),
+  );
   const resource = typeof claims.aud === "string" ? core.directory.resourceApi(claims.aud) : undefined;
   if (resource?.appId !== DEFENDER_ENDPOINT_APP_ID) {
     throw new DefenderError(
@@ -51,16 +42,14 @@ export async function authenticateDefender(
       `The access token's audience '${String(claims.aud)}' is not WindowsDefenderATP (https://api.securitycenter.microsoft.com).`,
     );
   }
-  const tenant = typeof claims.tid === "string" ? core.directory.tenant(claims.tid) : undefined;
+  const tenant = tokenTenant(core, claims);
   if (!tenant)
     throw new DefenderError(
       401,
       "Unauthorized",
       "The access token's tenant is not onboarded to this service.",
     );
-  const delegated = typeof claims.scp === "string" && claims.scp.length > 0;
-  const permissions = new Set(delegated ? claims.scp!.split(" ").filter(Boolean) : (claims.roles ?? []));
-  return { claims, tenant, delegated, permissions };
+  return { claims, tenant, ...tokenPermissions(claims) };
 }
 
 /**

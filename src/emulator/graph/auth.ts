@@ -4,13 +4,8 @@
  * must appear in `roles` (app tokens) or `scp` (delegated tokens). Delegated callers also need one of the
  * route's directory roles, as Identity Protection requires. Licences are checked per tenant.
  */
-import {
-  type AccessTokenClaims,
-  type EmulatorCore,
-  InvalidTokenError,
-  type TenantRecord,
-  type UserRecord,
-} from "../contracts.ts";
+import { type BearerFailure, tokenPermissions, tokenTenant, verifyBearer } from "../bearer.ts";
+import type { AccessTokenClaims, EmulatorCore, TenantRecord, UserRecord } from "../contracts.ts";
 import { GRAPH_APP_ID } from "../well-known.ts";
 import { GraphError } from "./graph-error.ts";
 
@@ -52,7 +47,8 @@ function unauthenticated(message: string): GraphError {
   return new GraphError(401, "InvalidAuthenticationToken", message, { "www-authenticate": WWW_AUTHENTICATE });
 }
 
-const INVALID_TOKEN_MESSAGES: Record<InvalidTokenError["reason"], string> = {
+const INVALID_TOKEN_MESSAGES: Record<BearerFailure, string> = {
+  missing: "Access token is empty.",
   malformed: "IDX14100: JWT is not well formed. Access token validation failure.",
   signature: "Access token validation failure. Invalid signature.",
   expired: "Lifetime validation failed, the token is expired.",
@@ -60,23 +56,16 @@ const INVALID_TOKEN_MESSAGES: Record<InvalidTokenError["reason"], string> = {
 };
 
 export async function authenticate(core: EmulatorCore, authorization: string | undefined): Promise<Caller> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
-  if (!match) throw unauthenticated("Access token is empty.");
-  let claims: AccessTokenClaims;
-  try {
-    claims = await core.tokens.verifyAccessToken(match[1]!);
-  } catch (error) {
-    if (error instanceof InvalidTokenError) throw unauthenticated(INVALID_TOKEN_MESSAGES[error.reason]);
-    throw error;
-  }
+  const claims = await verifyBearer(core, authorization, (failure) =>
+    unauthenticated(INVALID_TOKEN_MESSAGES[failure]),
+  );
   const audience = typeof claims.aud === "string" ? core.directory.resourceApi(claims.aud) : undefined;
   if (audience?.appId !== GRAPH_APP_ID)
     throw unauthenticated("Access token validation failure. Invalid audience.");
-  const tenant = typeof claims.tid === "string" ? core.directory.tenant(claims.tid) : undefined;
+  const tenant = tokenTenant(core, claims);
   if (!tenant)
     throw unauthenticated("Access token validation failure. The token's tenant is unknown to this service.");
-  const delegated = typeof claims.scp === "string" && claims.scp.length > 0;
-  const permissions = new Set(delegated ? claims.scp!.split(" ").filter(Boolean) : (claims.roles ?? []));
+  const { delegated, permissions } = tokenPermissions(claims);
   const user = delegated ? core.directory.user(tenant.id, String(claims.oid)) : undefined;
   return { claims, tenant, delegated, user, objectId: String(claims.oid), permissions };
 }

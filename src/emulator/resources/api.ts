@@ -4,13 +4,8 @@
  * a tenant the emulator knows, then the route's permission. Failures are `ApiError` values; each family
  * renders them in its own service's error shape.
  */
-import {
-  type AccessTokenClaims,
-  type EmulatorCore,
-  InvalidTokenError,
-  type RequestContext,
-  type TenantRecord,
-} from "../contracts.ts";
+import { type BearerFailure, tokenPermissions, tokenTenant, verifyBearer } from "../bearer.ts";
+import type { AccessTokenClaims, EmulatorCore, RequestContext, TenantRecord } from "../contracts.ts";
 import { audienceAccepted, type ServedHost } from "./hosts.ts";
 
 /** Why a request failed, independent of how the service words it on the wire. */
@@ -123,7 +118,8 @@ export interface ApiFamily {
   render(error: ApiError, input: ErrorContext): ErrorAnswer;
 }
 
-const INVALID_TOKEN: Readonly<Record<InvalidTokenError["reason"], string>> = {
+const INVALID_TOKEN: Readonly<Record<BearerFailure, string>> = {
+  missing: "The request has no bearer token in its Authorization header.",
   malformed: "The access token is not a well-formed JWT.",
   signature: "The access token's signature is invalid.",
   expired: "The access token has expired.",
@@ -137,17 +133,11 @@ export async function authenticate(
   entry: ServedHost,
   host: string,
 ): Promise<ApiCaller> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.req.headers.authorization ?? "");
-  if (!match)
-    throw new ApiError("unauthenticated", "The request has no bearer token in its Authorization header.");
-  let claims: AccessTokenClaims;
-  try {
-    claims = await core.tokens.verifyAccessToken(match[1]!);
-  } catch (error) {
-    if (error instanceof InvalidTokenError)
-      throw new ApiError("unauthenticated", INVALID_TOKEN[error.reason]);
-    throw error;
-  }
+  const claims = await verifyBearer(
+    core,
+    ctx.req.headers.authorization,
+    (failure) => new ApiError("unauthenticated", INVALID_TOKEN[failure]),
+  );
   const audience = typeof claims.aud === "string" ? claims.aud : "";
   if (!audienceAccepted(entry, host, audience)) {
     throw new ApiError(
@@ -157,15 +147,12 @@ export async function authenticate(
       { tenantId: typeof claims.tid === "string" ? claims.tid : undefined, wrongAudience: true },
     );
   }
-  const tenant = typeof claims.tid === "string" ? core.directory.tenant(claims.tid) : undefined;
+  const tenant = tokenTenant(core, claims);
   if (!tenant) throw new ApiError("unauthenticated", "The access token's tenant is unknown to this service.");
-  const delegated = typeof claims.scp === "string" && claims.scp.length > 0;
-  const permissions = new Set(delegated ? claims.scp!.split(" ").filter(Boolean) : (claims.roles ?? []));
   return {
     claims,
     tenant,
-    delegated,
-    permissions,
+    ...tokenPermissions(claims),
     objectId: String(claims.oid),
     clientId: String(claims.appid ?? claims.azp ?? ""),
   };
