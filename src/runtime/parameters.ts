@@ -10,6 +10,10 @@ import type { AuthFlow, IntegrationDefinition, ParameterSpec } from "../integrat
 
 export type ParameterValues = Record<string, string | boolean>;
 
+/** A parameter's text value; a boolean or an absent parameter reads as "". */
+export const textParam = (value: string | boolean | undefined): string =>
+  typeof value === "string" ? value : "";
+
 const TRUE_WORDS = new Set(["true", "yes", "1", "on"]);
 const FALSE_WORDS = new Set(["false", "no", "0", "off"]);
 

@@ -44,7 +44,7 @@ import { mergeStoredContext } from "./context-store.ts";
 import type { NowFn } from "./dates.ts";
 import { runCommand } from "./dispatch.ts";
 import { type Instance, listInstances, loadInstance } from "./instances.ts";
-import { selectAuthFlow } from "./parameters.ts";
+import { selectAuthFlow, textParam } from "./parameters.ts";
 import type { CommandResult } from "./result.ts";
 import { routeCommand } from "./routing.ts";
 import { fillTemplate, instanceCloud, type ResourceTarget, resourceTarget } from "./targets.ts";
@@ -62,8 +62,6 @@ export interface RunOutcome {
   instance: string;
   results: CommandResult[];
 }
-
-const str = (value: string | boolean | undefined): string => (typeof value === "string" ? value : "");
 
 interface Wired {
   flow: AuthFlow;
@@ -91,7 +89,7 @@ function delegatedScopes(
   target: ResourceTarget,
 ): string[] {
   const { resource, delegatedPermissions } = module.definition.auth;
-  const chosen = str(instance.params.scope)
+  const chosen = textParam(instance.params.scope)
     .split(/[\s,]+/)
     .filter((scope) => scope !== "");
   const host = target.audience.scopes[0]!.replace(/\/\.default$/, "");
@@ -118,10 +116,10 @@ function buildCredential(
   const prefix = definition.prefix;
   const common = { cloud, http, commandPrefix: prefix };
   const state = { store, namespace: instance.name };
-  const tenantId = str(p.tenant_id);
-  const clientId = str(p.client_id);
-  const thumbprint = str(p.certificate_thumbprint);
-  const privateKey = str(p.private_key);
+  const tenantId = textParam(p.tenant_id);
+  const clientId = textParam(p.client_id);
+  const thumbprint = textParam(p.certificate_thumbprint);
+  const privateKey = textParam(p.private_key);
   switch (flow) {
     case "client_credentials_secret":
       return {
@@ -129,7 +127,7 @@ function buildCredential(
           ...common,
           tenantId,
           clientId,
-          clientSecret: str(p.client_secret),
+          clientSecret: textParam(p.client_secret),
         }),
         tenant: tenantId,
         clientId,
@@ -161,8 +159,8 @@ function buildCredential(
         clientId,
       };
     case "authorization_code": {
-      const code = checkAuthCode(str(p.auth_code));
-      const redirectUri = str(p.redirect_uri);
+      const code = checkAuthCode(textParam(p.auth_code));
+      const redirectUri = textParam(p.redirect_uri);
       const loginUrl = `!${commandName(definition, "generate-login-url")}`;
       return {
         credential: new AuthorizationCodeCredential({
@@ -172,7 +170,7 @@ function buildCredential(
           clientId,
           ...(privateKey
             ? { clientCertificate: { privateKey, ...(thumbprint ? { thumbprint } : {}) } }
-            : { clientSecret: str(p.client_secret) }),
+            : { clientSecret: textParam(p.client_secret) }),
           ...(redirectUri ? { redirectUri } : {}),
           scopes: delegatedScopes(module, instance, cloud, target),
           ...(code ? { authorizationCode: code } : {}),
@@ -183,7 +181,7 @@ function buildCredential(
       };
     }
     case "managed_identity": {
-      const identity = str(p.managed_identities_client_id);
+      const identity = textParam(p.managed_identities_client_id);
       return {
         credential: new ManagedIdentityCredential({ http, ...(identity ? { clientId: identity } : {}) }),
         tenant: "managed_identity",
@@ -197,7 +195,7 @@ function buildCredential(
           http,
           id: clientId,
           token: tenantId,
-          key: str(p.client_secret),
+          key: textParam(p.client_secret),
           appName: instance.vendorApp ?? prefix,
         }),
         tenant: tenantId,
@@ -389,7 +387,7 @@ function explainAuthCodeFailure(
     flow === "authorization_code" &&
     error instanceof AuthenticationFailedError &&
     (error.error === "invalid_grant" || /no pending sign-in/.test(error.message)) &&
-    str(instance.params.auth_code) !== ""
+    textParam(instance.params.auth_code) !== ""
   ) {
     const loginUrl = commandName(module.definition, "generate-login-url");
     return new EntrakitError(

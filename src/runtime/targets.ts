@@ -17,7 +17,7 @@ import type { TokenAudience } from "../http/authorized.ts";
 import { resolveResources } from "../integrations/profiles/index.ts";
 import type { IntegrationDefinition } from "../integrations/types.ts";
 import type { EndpointOverrides, Instance } from "./instances.ts";
-import type { ParameterValues } from "./parameters.ts";
+import { type ParameterValues, textParam } from "./parameters.ts";
 
 /** Endpoints that are some resource family's API host: overriding one never changes an audience. */
 export const API_ENDPOINTS: ReadonlySet<EndpointName> = new Set(
@@ -25,8 +25,6 @@ export const API_ENDPOINTS: ReadonlySet<EndpointName> = new Set(
     .map((family) => family.api)
     .filter((name) => name !== undefined),
 );
-
-const str = (value: string | boolean | undefined): string => (typeof value === "string" ? value : "");
 
 /** The endpoint overrides that shape the sign-in cloud (everything but API hosts). */
 function signInOverrides(endpoints: EndpointOverrides): EndpointOverrides {
@@ -42,11 +40,11 @@ function signInOverrides(endpoints: EndpointOverrides): EndpointOverrides {
 export function instanceCloud(instance: Instance): Cloud {
   const auth = signInOverrides(instance.endpoints);
   const p = instance.params;
-  const isGcc = p.is_gcc === true || str(p.is_gcc).toLowerCase() === "true";
-  if (str(p.endpoint_type) !== "" || isGcc) {
+  const isGcc = p.is_gcc === true || textParam(p.is_gcc).toLowerCase() === "true";
+  if (textParam(p.endpoint_type) !== "" || isGcc) {
     const base = cloudForDefender({
-      endpointType: str(p.endpoint_type),
-      url: str(p.url),
+      endpointType: textParam(p.endpoint_type),
+      url: textParam(p.url),
       isGcc,
     });
     return Object.keys(auth).length > 0 ? customCloud({ endpoints: auth }, base) : base;
@@ -82,14 +80,14 @@ function originOf(value: string): string | undefined {
  * address (Defender, Cloud Apps) and selects nothing.
  */
 function legacyCloudParams(p: ParameterValues): CloudParams {
-  const azureCloud = str(p.azure_cloud);
+  const azureCloud = textParam(p.azure_cloud);
   if (azureCloud !== "" && azureCloud.toLowerCase() !== "custom") return { azure_cloud: azureCloud };
-  if (str(p.server_url) !== "") return { azure_cloud: azureCloud, server_url: str(p.server_url) };
-  if (str(p.azure_ad_endpoint) !== "") {
-    return { azure_cloud: azureCloud, azure_ad_endpoint: str(p.azure_ad_endpoint).replace(/\/+$/, "") };
+  if (textParam(p.server_url) !== "") return { azure_cloud: azureCloud, server_url: textParam(p.server_url) };
+  if (textParam(p.azure_ad_endpoint) !== "") {
+    return { azure_cloud: azureCloud, azure_ad_endpoint: textParam(p.azure_ad_endpoint).replace(/\/+$/, "") };
   }
   for (const key of ["url", "host"] as const) {
-    const origin = originOf(str(p[key]));
+    const origin = originOf(textParam(p[key]));
     const cloud = origin ? CLOUD_BY_GRAPH_ORIGIN.get(origin) : undefined;
     if (cloud) return { azure_cloud: cloud };
   }
@@ -130,7 +128,7 @@ export function fillTemplate(
   encode = false,
 ): string {
   for (const match of template.matchAll(PLACEHOLDER)) {
-    const value = str(params[match[1]!]);
+    const value = textParam(params[match[1]!]);
     if (ABSOLUTE.test(value)) {
       const after = template.slice(match.index + match[0].length);
       const slash = after.indexOf("/");
@@ -139,7 +137,7 @@ export function fillTemplate(
     }
   }
   return template.replace(PLACEHOLDER, (_all, name: string) => {
-    const value = str(params[name]);
+    const value = textParam(params[name]);
     if (!value) throw needParam(definition, name);
     return encode ? encodeURIComponent(value) : value;
   });
