@@ -14,6 +14,7 @@ import type { EmulatorCore, EmulatorModule, EmulatorModuleFactory, RequestContex
 import type { EntityType } from "../graph/entities.ts";
 import { GraphError } from "../graph/graph-error.ts";
 import { compileFilter } from "../graph/odata-filter.ts";
+import { SERVED_HOSTS } from "../resources/hosts.ts";
 import { authenticateDefender, authorizeDefender } from "./auth.ts";
 import { ALERT, MACHINE } from "./entities.ts";
 import { DefenderError, sendDefenderError, sendDefenderJson } from "./errors.ts";
@@ -21,15 +22,10 @@ import { type DefenderData, type DefenderRecord, generateDefenderData } from "./
 
 export const MODULE_NAME = "defender-endpoint";
 
-/** Every API host of the Defender for Endpoint endpoint types (src/clouds/defender.ts), plus api-us. */
-export const DEFENDER_ENDPOINT_HOSTS: readonly string[] = [
-  "api.securitycenter.microsoft.com",
-  "api-us.securitycenter.microsoft.com",
-  "api-eu.securitycenter.microsoft.com",
-  "api-uk.securitycenter.microsoft.com",
-  "api-gcc.securitycenter.microsoft.us",
-  "api-gov.securitycenter.microsoft.us",
-];
+/** Every API host of the Defender for Endpoint endpoint types: the served hosts this module answers. */
+export const DEFENDER_ENDPOINT_HOSTS: readonly string[] = SERVED_HOSTS.filter(
+  (entry) => entry.module === MODULE_NAME,
+).map((entry) => entry.host);
 
 /** Microsoft's documented maximum `$top` for alerts and machines. */
 const API_MAX_TOP = 10_000;
