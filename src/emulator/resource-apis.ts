@@ -6,7 +6,7 @@
  * verifiable offline and are emulator placeholders (documented in docs/emulator.md).
  */
 import type { ResourceApiRecord } from "./contracts.ts";
-import { ARM_APP_ID, GRAPH_APP_ID } from "./well-known.ts";
+import { ARM_APP_ID, DEFENDER_ENDPOINT_APP_ID, GRAPH_APP_ID } from "./well-known.ts";
 
 export const BOT_FRAMEWORK_APP_ID = "c7f0a8b4-2d51-4b3e-9f6a-0e8d1b5c7a92";
 
@@ -144,7 +144,7 @@ export const RESOURCE_APIS: readonly ResourceApiDefinition[] = [
     scopes: ["Data.Read"],
   },
   {
-    appId: "fc780465-2017-40d4-a0c5-307022471b92",
+    appId: DEFENDER_ENDPOINT_APP_ID,
     displayName: "WindowsDefenderATP",
     identifierUris: [
       "https://api.securitycenter.microsoft.com",

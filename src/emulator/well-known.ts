@@ -39,6 +39,8 @@ export const DEV_USER = {
 
 export const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
 export const ARM_APP_ID = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
+/** WindowsDefenderATP, the Defender for Endpoint API (resource-apis.ts lists its identifier URIs). */
+export const DEFENDER_ENDPOINT_APP_ID = "fc780465-2017-40d4-a0c5-307022471b92";
 
 /** The simulated VM whose IMDS endpoint the emulator serves by default. */
 export const DEV_VM = {

@@ -5,10 +5,8 @@
  */
 import { type BearerFailure, tokenPermissions, tokenTenant, verifyBearer } from "../bearer.ts";
 import type { AccessTokenClaims, EmulatorCore, TenantRecord } from "../contracts.ts";
+import { DEFENDER_ENDPOINT_APP_ID } from "../well-known.ts";
 import { DefenderError } from "./errors.ts";
-
-/** The WindowsDefenderATP first-party application (resource-apis.ts lists its identifier URIs). */
-export const DEFENDER_ENDPOINT_APP_ID = "fc780465-2017-40d4-a0c5-307022471b92";
 
 export interface DefenderCaller {
   claims: AccessTokenClaims;

@@ -5,6 +5,7 @@
  * builds a Custom cloud's overrides from the same scheme; `toEmulatorUrl` maps one URL (or a per-vault,
  * per-account template) to where the emulator serves it. Pure.
  */
+import { DEFENDER_ENDPOINT_APP_ID } from "../well-known.ts";
 
 export type ResourceApiFamily =
   | "arm"
@@ -45,14 +46,14 @@ const ARM_CN = ["https://management.chinacloudapi.cn/", "https://management.core
 const DEFENDER = [
   "https://api.securitycenter.microsoft.com",
   "https://securitycenter.onmicrosoft.com/windowsatpservice",
-  "fc780465-2017-40d4-a0c5-307022471b92",
+  DEFENDER_ENDPOINT_APP_ID,
 ];
 const DEFENDER_GOV = [
   "https://api-gov.securitycenter.microsoft.us",
   "https://api-gcc.securitycenter.microsoft.us",
   "https://securitycenter.onmicrosoft.us/windowsatpservice",
   "https://securitycenter.onmicrosoft.com/windowsatpservice",
-  "fc780465-2017-40d4-a0c5-307022471b92",
+  DEFENDER_ENDPOINT_APP_ID,
 ];
 const CLOUD_APPS = ["05a65629-4c1b-48c1-a78b-804c4abdd4af"];
 const STORAGE = ["https://storage.azure.com/", "https://{host}"];
