@@ -11,6 +11,7 @@ import { EntrakitError, isEntrakitError } from "../errors.ts";
 import { findIntegration } from "../integrations/registry.ts";
 import type { IntegrationDefinition } from "../integrations/types.ts";
 import type { Store } from "../store/types.ts";
+import { isPlainObject } from "./context.ts";
 import {
   type ExportKey,
   newExportKey,
@@ -146,12 +147,9 @@ function invalid(where: string, message: string, hint: string): EntrakitError {
   return new EntrakitError("usage", `${where}: ${message}`, { hint });
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value);
-
 function stringMap(value: unknown, where: string, field: string): Record<string, string> {
   if (value === undefined) return {};
-  if (!isRecord(value) || Object.values(value).some((v) => typeof v !== "string")) {
+  if (!isPlainObject(value) || Object.values(value).some((v) => typeof v !== "string")) {
     throw invalid(where, `${field} must be a map of names to text.`, `Write ${field}: {name: value}.`);
   }
   return value as Record<string, string>;
@@ -159,7 +157,8 @@ function stringMap(value: unknown, where: string, field: string): Record<string,
 
 function planEntry(source: string, name: string, value: unknown, key: ExportKey | undefined): ImportEntry {
   const where = `${source}: instance "${name}"`;
-  if (!isRecord(value)) throw invalid(where, "is not a map.", "Give integration and params under its name.");
+  if (!isPlainObject(value))
+    throw invalid(where, "is not a map.", "Give integration and params under its name.");
   const unknown = Object.keys(value).find((k) => !ENTRY_FIELDS.includes(k));
   if (unknown) throw invalid(where, `unknown field "${unknown}".`, `Fields: ${ENTRY_FIELDS.join(", ")}.`);
   if (typeof value.integration !== "string") {
@@ -173,7 +172,7 @@ function planEntry(source: string, name: string, value: unknown, key: ExportKey 
   }
   const raw: Record<string, string> = {};
   const params = value.params ?? {};
-  if (!isRecord(params)) throw invalid(where, "params must be a map.", "Write params: {name: value}.");
+  if (!isPlainObject(params)) throw invalid(where, "params must be a map.", "Write params: {name: value}.");
   for (const [param, v] of Object.entries(params)) {
     if (typeof v !== "string" && typeof v !== "boolean" && typeof v !== "number") {
       throw invalid(where, `params.${param} must be text, a number or true/false.`, `Fix params.${param}.`);
@@ -253,7 +252,7 @@ export function planImport(text: string, source: string, passphrase?: string): I
     );
   }
   const top = doc.toJS() as unknown;
-  if (!isRecord(top) || top.format !== EXPORT_FORMAT) {
+  if (!isPlainObject(top) || top.format !== EXPORT_FORMAT) {
     throw invalid(
       source,
       "is not an entrakit instances file.",
@@ -262,11 +261,11 @@ export function planImport(text: string, source: string, passphrase?: string): I
   }
   const extra = Object.keys(top).find((k) => !TOP_FIELDS.includes(k));
   if (extra) throw invalid(source, `unknown field "${extra}".`, `Fields: ${TOP_FIELDS.join(", ")}.`);
-  if (!isRecord(top.instances) || Object.keys(top.instances).length === 0) {
+  if (!isPlainObject(top.instances) || Object.keys(top.instances).length === 0) {
     throw invalid(source, "instances is missing or empty.", "Export at least one instance.");
   }
   const entries = Object.entries(top.instances);
-  const sealed = entries.some(([, v]) => isRecord(v) && v.secrets !== undefined);
+  const sealed = entries.some(([, v]) => isPlainObject(v) && v.secrets !== undefined);
   let key: ExportKey | undefined;
   if (sealed) {
     if (passphrase === undefined) {

@@ -5,6 +5,9 @@
  * aligned plain-text columns for a terminal, with ANSI emphasis only when colour is allowed (NO_COLOR).
  */
 
+import { isPlainObject } from "./context.ts";
+import { PagedList } from "./paged-list.ts";
+
 export interface TableOptions {
   /** Columns in this order; keys not listed are not shown. Default: the first row's keys, sorted. */
   headers?: readonly string[];
@@ -16,15 +19,9 @@ export interface TableOptions {
   metadata?: string;
 }
 
-import { PagedList } from "./paged-list.ts";
-
 const NO_ENTRIES = "**No entries.**\n";
 
 type Row = Record<string, unknown>;
-
-function isPlainObject(value: unknown): value is Row {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function isEmptyCell(value: unknown): boolean {
   return (
