@@ -10,7 +10,7 @@
 import { AuthorizationCodeCredential } from "../auth/authorization-code.ts";
 import type { CachedCredential } from "../auth/cache/cached-credential.ts";
 import { cachedCredential } from "../auth/cache/cached-credential.ts";
-import { resetAuth } from "../auth/cache/reset.ts";
+import { AUTH_RECORD_PREFIX, resetAuth } from "../auth/cache/reset.ts";
 import { ClientCertificateCredential } from "../auth/client-certificate.ts";
 import { ClientSecretCredential } from "../auth/client-secret.ts";
 import { DeviceCodeCredential } from "../auth/device-code.ts";
@@ -404,7 +404,7 @@ function explainAuthCodeFailure(
 
 /** Whether a delegated sign-in left anything behind (a refresh token or a cached access token). */
 async function hasToken(store: Store, namespace: string): Promise<boolean> {
-  const keys = await store.list(namespace, "auth.");
+  const keys = await store.list(namespace, AUTH_RECORD_PREFIX);
   return keys.some((key) => !key.startsWith("auth.device_flow"));
 }
 
