@@ -9,7 +9,7 @@ import { defenderEndpointModule } from "./defender-endpoint/index.ts";
 import { integrationFromProfile } from "./from-profile.ts";
 import type { IntegrationModule } from "./handler.ts";
 import { msgraphApiModule } from "./msgraph-api/index.ts";
-import { PROFILES } from "./profiles/index.ts";
+import { normaliseName, PROFILES } from "./profiles/index.ts";
 
 /** Integrations with data commands. Adding one is adding a line here. */
 const MODULES: readonly IntegrationModule[] = [
@@ -23,17 +23,15 @@ export const INTEGRATIONS: readonly IntegrationModule[] = PROFILES.map(
     MODULES.find((module) => module.definition.profile.id === profile.id) ?? integrationFromProfile(profile),
 );
 
-const normalise = (value: string) => value.toLowerCase().replace(/[^a-z0-9]/g, "");
-
 /**
  * An integration by its id, its profile's id or seed name (case and punctuation aside), or by a command
  * prefix only one integration uses.
  */
 export function findIntegration(id: string): IntegrationModule {
-  const wanted = normalise(id);
+  const wanted = normaliseName(id);
   const found = INTEGRATIONS.find(({ definition }) =>
     [definition.id, definition.profile.id, definition.profile.name].some(
-      (name) => normalise(name) === wanted,
+      (name) => normaliseName(name) === wanted,
     ),
   );
   if (found) return found;

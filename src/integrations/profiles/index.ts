@@ -62,16 +62,16 @@ export function supportedFlowsMarkdown(profiles: readonly IntegrationProfile[] =
 }
 
 /** Ids, seed names and the aliases people type (`AzureRiskyUsers`) all match; case and punctuation aside. */
-function normalise(value: string): string {
+export function normaliseName(value: string): string {
   return value.toLowerCase().replace(/[^a-z0-9]/g, "");
 }
 
 /** A profile by id or seed name, or by prefix when only one profile uses it. */
 export function findProfile(query: string): IntegrationProfile {
-  const wanted = normalise(query);
-  const exact = PROFILES.find((p) => normalise(p.id) === wanted || normalise(p.name) === wanted);
+  const wanted = normaliseName(query);
+  const exact = PROFILES.find((p) => normaliseName(p.id) === wanted || normaliseName(p.name) === wanted);
   if (exact) return exact;
-  const byPrefix = PROFILES.filter((p) => normalise(p.prefix) === wanted);
+  const byPrefix = PROFILES.filter((p) => normaliseName(p.prefix) === wanted);
   if (byPrefix.length === 1) return byPrefix[0]!;
   if (byPrefix.length > 1) {
     throw new EntrakitError("usage", `The prefix "${query}" is shared by several integrations.`, {
