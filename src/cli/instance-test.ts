@@ -4,7 +4,7 @@
  * refusal telling which auth commands to run. Exit 0 with the success text, else the error's exit status.
  */
 import type { Command } from "commander";
-import { openStore } from "../store/open.ts";
+import { withStore } from "./instance-input.ts";
 
 export function registerInstanceTestCommand(instance: Command): void {
   instance
@@ -14,16 +14,12 @@ export function registerInstanceTestCommand(instance: Command): void {
     .action(async (name: string, _options: unknown, command: Command) => {
       // Loaded on use, as `run` does: the credential stack is most of the start-up time.
       const { testInstance } = await import("../runtime/session.ts");
-      const url = command.optsWithGlobals<{ store?: string }>().store;
-      const store = await openStore(url ? { url } : {});
-      try {
-        const text = await testInstance(name, {
+      const text = await withStore(command, (store) =>
+        testInstance(name, {
           store,
           onWarning: (message) => process.stderr.write(`entrakit: warning: ${message}\n`),
-        });
-        process.stdout.write(`${text}\n`);
-      } finally {
-        await store.close();
-      }
+        }),
+      );
+      process.stdout.write(`${text}\n`);
     });
 }

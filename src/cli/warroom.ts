@@ -22,8 +22,9 @@ import { formatHistory, HISTORY_LIMIT, parseHistory } from "../runtime/history.t
 import { listInstances, loadInstance, readContext } from "../runtime/instances.ts";
 import { tableToMarkdown } from "../runtime/render.ts";
 import type { InstanceRef } from "../runtime/routing.ts";
-import { entrakitHome, openStore } from "../store/open.ts";
+import { entrakitHome } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
+import { withStore } from "./instance-input.ts";
 import { checkOutput, type OutputFormat, progressLine, writeResults } from "./results.ts";
 
 interface WarroomOptions {
@@ -62,9 +63,7 @@ export function registerWarroomCommand(program: Command): void {
       const output = checkOutput(options.output);
       // Loaded on use, as in `run`: the credential stack is most of the start-up time.
       const { runLine } = await import("../runtime/session.ts");
-      const url = command.optsWithGlobals<{ store?: string }>().store;
-      const store = await openStore(url ? { url } : {});
-      try {
+      process.exitCode = await withStore(command, async (store) => {
         const instance = options.instance ? await loadInstance(store, options.instance) : undefined;
         const session = new Session(
           store,
@@ -73,10 +72,8 @@ export function registerWarroomCommand(program: Command): void {
           instance && { name: instance.name, integration: instance.integration },
         );
         await session.refresh();
-        process.exitCode = process.stdin.isTTY ? await session.interactive() : await session.scripted();
-      } finally {
-        await store.close();
-      }
+        return process.stdin.isTTY ? await session.interactive() : await session.scripted();
+      });
     });
 }
 
