@@ -3,7 +3,7 @@
  * program; this file only assembles them and turns errors into one line and a documented exit status.
  */
 import { Command, CommanderError } from "commander";
-import { isEntrakitError } from "../errors.ts";
+import { reportError } from "./error-line.ts";
 
 type Register = (program: Command) => void;
 
@@ -44,14 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (isEntrakitError(error)) {
-      process.stderr.write(`entrakit: ${error.toLine()}\n`);
-      return error.exitCode;
-    }
-    process.stderr.write(
-      `entrakit: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    return 1;
+    return reportError(error);
   }
 }
 

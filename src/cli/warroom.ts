@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface, type Interface } from "node:readline";
 import type { Command } from "commander";
-import { EntrakitError, isEntrakitError } from "../errors.ts";
+import { EntrakitError } from "../errors.ts";
 import { INTEGRATIONS } from "../integrations/registry.ts";
 import type { CommandSpec, IntegrationDefinition } from "../integrations/types.ts";
 import { allCommands } from "../runtime/auth-commands.ts";
@@ -24,6 +24,7 @@ import { tableToMarkdown } from "../runtime/render.ts";
 import type { InstanceRef } from "../runtime/routing.ts";
 import { entrakitHome } from "../store/open.ts";
 import type { Store } from "../store/types.ts";
+import { reportError } from "./error-line.ts";
 import { withStore } from "./instance-input.ts";
 import { checkOutput, type OutputFormat, progressLine, writeResults } from "./results.ts";
 
@@ -211,14 +212,7 @@ class Session {
       return { status: 0 };
     } catch (error) {
       progress.clear();
-      if (isEntrakitError(error)) {
-        process.stderr.write(`entrakit: ${error.toLine()}\n`);
-        return { status: error.exitCode };
-      }
-      process.stderr.write(
-        `entrakit: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
-      return { status: 1 };
+      return { status: reportError(error) };
     } finally {
       await this.refresh().catch(() => undefined);
     }
