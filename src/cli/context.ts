@@ -1,7 +1,6 @@
 /** `entrakit context show INSTANCE [path]` and `entrakit context clear INSTANCE`. */
 import type { Command } from "commander";
 import { EntrakitError } from "../errors.ts";
-import { readContextPath } from "../runtime/context.ts";
 import { clearStoredContext } from "../runtime/context-store.ts";
 import { loadInstance, readContext } from "../runtime/instances.ts";
 import { withStore } from "./instance-input.ts";
@@ -20,8 +19,7 @@ export function registerContextCommand(program: Command): void {
     .action(async (name: string, path: string | undefined, _options: unknown, command: Command) => {
       const value = await withStore(command, async (store) => {
         await loadInstance(store, name);
-        const all = await readContext(store, name);
-        return path === undefined ? all : readContextPath(all, path);
+        return readContext(store, name, path);
       });
       if (value === undefined) {
         throw new EntrakitError("not_found", `Nothing at ${path} in the context of ${name}.`, {

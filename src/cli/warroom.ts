@@ -16,7 +16,6 @@ import type { CommandSpec, IntegrationDefinition } from "../integrations/types.t
 import { allCommands } from "../runtime/auth-commands.ts";
 import { quoteArgument } from "../runtime/command-line.ts";
 import { closeMatches, complete, currentWord } from "../runtime/completion.ts";
-import { readContextPath } from "../runtime/context.ts";
 import { commandHelp, integrationsHelp } from "../runtime/help.ts";
 import { formatHistory, HISTORY_LIMIT, parseHistory } from "../runtime/history.ts";
 import { listInstances, loadInstance, readContext } from "../runtime/instances.ts";
@@ -277,9 +276,8 @@ class Session {
     }
     const name = using ?? this.instance?.name ?? this.onlyInstance();
     await loadInstance(this.store, name);
-    const all = await readContext(this.store, name);
     const path = paths[0];
-    const value = path === undefined ? all : readContextPath(all, path);
+    const value = await readContext(this.store, name, path);
     if (value === undefined) {
       throw new EntrakitError("not_found", `Nothing at ${path} in the context of ${name}.`, {
         hint: "Run !context to see what is there.",

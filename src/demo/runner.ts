@@ -8,7 +8,6 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { DEV_TENANT } from "../emulator/well-known.ts";
 import { EntrakitError, isEntrakitError } from "../errors.ts";
 import { createHttpClient } from "../http/client.ts";
-import { readContextPath } from "../runtime/context.ts";
 import { readContext } from "../runtime/instances.ts";
 import { renderTerminal } from "../runtime/render.ts";
 import type { CommandResult } from "../runtime/result.ts";
@@ -106,7 +105,7 @@ export async function runDemo(world: DemoWorld, output: DemoOutput): Promise<voi
   const http = createHttpClient({ caFiles: world.caFiles });
   const session: DemoSession = {
     async readContext(instance, path) {
-      return readContextPath(await readContext(world.store, instance), path);
+      return readContext(world.store, instance, path);
     },
   };
   const state = initialState();

@@ -13,7 +13,7 @@ import { EntrakitError } from "../errors.ts";
 import { findIntegration } from "../integrations/registry.ts";
 import type { IntegrationDefinition } from "../integrations/types.ts";
 import type { Json, Store } from "../store/types.ts";
-import type { Context } from "./context.ts";
+import { type Context, readContextPath } from "./context.ts";
 import { LEGACY_CONTEXT_KEY, readStoredContext } from "./context-store.ts";
 import { type ParameterValues, resolveParameters, selectAuthFlow } from "./parameters.ts";
 import type { InstanceRef } from "./routing.ts";
@@ -214,9 +214,15 @@ export async function removeInstance(store: Store, name: string): Promise<number
   return store.clear(name);
 }
 
-/** The instance context (outputs merged by prefix and key), `{}` when nothing ran yet. */
-export function readContext(store: Store, namespace: string): Promise<Context> {
-  return readStoredContext(store, namespace);
+/**
+ * The instance context (outputs merged by prefix and key), `{}` when nothing ran yet; with `path`, only
+ * what that dotted path selects (undefined when nothing is there).
+ */
+export function readContext(store: Store, namespace: string): Promise<Context>;
+export function readContext(store: Store, namespace: string, path: string | undefined): Promise<unknown>;
+export async function readContext(store: Store, namespace: string, path?: string): Promise<unknown> {
+  const all = await readStoredContext(store, namespace);
+  return path === undefined ? all : readContextPath(all, path);
 }
 
 /** Parameters for display: secrets masked, never their length. */
