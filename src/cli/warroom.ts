@@ -219,7 +219,7 @@ class Session {
 
   /** An unknown command is refused here, naming the closest commands, before anything is opened. */
   private checkCommand(name: string): void {
-    const known = INTEGRATIONS.flatMap((module) => allCommands(module.definition).map((c) => c.name));
+    const known = everyCommand().map((c) => c.name);
     if (known.includes(name) || !/^[A-Za-z][\w-]*$/.test(name)) return; // bad syntax: the parser explains
     throw unknownCommand(name, [...BUILTIN_NAMES, ...known]);
   }
@@ -253,12 +253,13 @@ class Session {
       markdown = `${none}${integrationsHelp(this.integrations())}\n${builtins}`;
     } else {
       const name = args[0]!.replace(/^!/, "");
-      const spec = INTEGRATIONS.flatMap((module) => allCommands(module.definition)).find(
-        (command) => command.name === name,
-      );
+      const every = everyCommand();
+      const spec = every.find((command) => command.name === name);
       if (!spec) {
-        const all = INTEGRATIONS.flatMap((module) => allCommands(module.definition).map((c) => c.name));
-        throw unknownCommand(name, all);
+        throw unknownCommand(
+          name,
+          every.map((c) => c.name),
+        );
       }
       markdown = commandHelp(spec);
     }
@@ -298,6 +299,11 @@ class Session {
       hint: `Write !context using=${this.instances[0]!.name}, or start with --instance NAME.`,
     });
   }
+}
+
+/** The data and auth commands of every integration. */
+function everyCommand(): CommandSpec[] {
+  return INTEGRATIONS.flatMap((module) => allCommands(module.definition));
 }
 
 function unknownCommand(name: string, names: readonly string[]): EntrakitError {
