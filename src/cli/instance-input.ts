@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { EntrakitError } from "../errors.ts";
 import type { AuthFlow, IntegrationDefinition } from "../integrations/types.ts";
+import { canonicalParam, isSecretParam } from "../runtime/instance-edit.ts";
 import { resolveParameters, selectAuthFlow } from "../runtime/parameters.ts";
 import { openStore } from "../store/open.ts";
 import type { EntrakitStore } from "../store/store.ts";
@@ -67,11 +68,8 @@ export interface ParamOptions {
 }
 
 function matchesSecret(definition: IntegrationDefinition, name: string): boolean {
-  return definition.params.some(
-    (p) =>
-      p.type === "secret" &&
-      [p.name, ...(p.aliases ?? [])].some((n) => n.toLowerCase() === name.toLowerCase()),
-  );
+  const canonical = canonicalParam(definition, name);
+  return canonical !== undefined && isSecretParam(definition, canonical);
 }
 
 /** The values the options give (by the names the user wrote), secrets from their safe sources only. */
@@ -138,10 +136,7 @@ export async function promptMissingSecret(
   const name = FLOW_SECRETS[flow];
   const spec = definition.params.find((p) => p.name === name);
   if (!name || !spec) return {};
-  const given = Object.keys(params).some((key) =>
-    [spec.name, ...(spec.aliases ?? [])].some((n) => n.toLowerCase() === key.toLowerCase()),
-  );
-  if (given) return {};
+  if (Object.keys(params).some((key) => canonicalParam(definition, key) === name)) return {};
   if (name === "private_key") {
     throw new EntrakitError("usage", "The certificate's private key is needed.", {
       hint: "Pipe the PEM with --secret-stdin private_key.",
