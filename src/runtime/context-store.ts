@@ -15,6 +15,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { leaseOwner } from "../auth/cache/lease-wait.ts";
 import { EntrakitError } from "../errors.ts";
 import type { Json, Lease, Store } from "../store/types.ts";
 import {
@@ -370,7 +371,7 @@ function conflict(namespace: string): EntrakitError {
  * merge then goes ahead on the CAS alone.
  */
 async function takeTurn(store: Store, namespace: string): Promise<Lease | undefined> {
-  const owner = `${process.pid}.${randomBytes(8).toString("hex")}`;
+  const owner = leaseOwner();
   const giveUp = Date.now() + MERGE_WAIT_MS;
   for (let pause = 2; Date.now() < giveUp; pause = Math.min(pause * 2, 100)) {
     const lease = await store.acquireLease(namespace, MERGE_LEASE, { owner, ttlMs: MERGE_LEASE_TTL_MS });
