@@ -18,7 +18,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import { DEV_APP, DEV_TENANT } from "../../src/emulator/well-known.ts";
+import { APP_SECRET_ENV, emulatorInstanceArgs } from "../../test/cli/cli-helpers.ts";
 
 export const BIN = new URL("../../bin/entrakit.js", import.meta.url).pathname;
 const PTY_RUN = new URL("pty-run.py", import.meta.url).pathname;
@@ -90,7 +90,7 @@ export async function startCliBench(riskyUsers: number): Promise<CliBench> {
     ENTRAKIT_HOME: dir,
     ENTRAKIT_STORE: `sqlite:${join(dir, "store.db")}`,
     ENTRAKIT_MASTER_KEY: randomBytes(32).toString("base64"),
-    APP_SECRET: DEV_APP.secret,
+    ...APP_SECRET_ENV,
   };
 
   const run: CliBench["run"] = async (args, options = {}) => {
@@ -122,27 +122,7 @@ export async function startCliBench(riskyUsers: number): Promise<CliBench> {
     return { code: exitCode, wallMs, peakRssMb: (peakKb * 1024) / 1e6, stdoutBytes, stdout, stderr };
   };
 
-  const added = await run([
-    "instance",
-    "add",
-    "risky",
-    "--integration",
-    "AzureRiskyUsers",
-    "--param",
-    "authentication_type=Client Credentials",
-    "--param",
-    `client_id=${DEV_APP.clientId}`,
-    "--param",
-    `tenant_id=${DEV_TENANT.id}`,
-    "--param",
-    "azure_cloud=Custom",
-    "--endpoint",
-    `login=${emulatorUrl}`,
-    "--endpoint",
-    `graph=${emulatorUrl}`,
-    "--secret-from-env",
-    "client_secret=APP_SECRET",
-  ]);
+  const added = await run(emulatorInstanceArgs("risky", emulatorUrl));
   if (added.code !== 0) throw new Error(`bench: instance add failed: ${added.stderr.trim()}`);
 
   return {
