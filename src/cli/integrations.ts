@@ -29,7 +29,7 @@ function outputFormat(value: string): OutputFormat {
 }
 
 /** Everything `integrations ID` shows, as plain data (the JSON output, and what the text is drawn from). */
-export function describeProfile(profile: IntegrationProfile) {
+function describeProfile(profile: IntegrationProfile) {
   const definition = findIntegration(profile.id).definition;
   return {
     id: profile.id,

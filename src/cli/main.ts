@@ -24,7 +24,7 @@ const SUBCOMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Reg
 ];
 
 /** The program with the subcommand `argv` names, or with all of them (help, unknown or no subcommand). */
-export async function buildProgram(argv: string[] = []): Promise<Command> {
+async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command("entrakit")
     .description("Microsoft cloud authentication and integrations for security automation")
     .showHelpAfterError("(run with --help for usage)")

@@ -10,7 +10,7 @@ import { fieldOrPages } from "../runtime/paged-list.ts";
 import { readableChunks, shouldUseColor, terminalLines } from "../runtime/render.ts";
 import { type CommandResult, contextKeyOf, toJsonEntry } from "../runtime/result.ts";
 
-export const OUTPUTS = ["md", "json"] as const;
+const OUTPUTS = ["md", "json"] as const;
 export type OutputFormat = (typeof OUTPUTS)[number];
 
 /** The `--output` option, checked. */

@@ -50,7 +50,7 @@ const BUILTINS: ReadonlyArray<{ name: string; usage: string; description: string
 ];
 const BUILTIN_NAMES = BUILTINS.map((builtin) => builtin.name);
 
-export const HISTORY_FILE = "warroom_history";
+const HISTORY_FILE = "warroom_history";
 
 export function registerWarroomCommand(program: Command): void {
   program

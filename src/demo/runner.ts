@@ -27,10 +27,10 @@ export interface DemoOutput {
 }
 
 /** Rows of a table shown in the narration; the rest is summarised in one line. */
-export const MAX_TABLE_ROWS = 10;
+const MAX_TABLE_ROWS = 10;
 
 /** Keeps the header and first `maxRows` rows of every markdown table, and says how many were left out. */
-export function truncateTables(markdown: string, maxRows: number): string {
+function truncateTables(markdown: string, maxRows: number): string {
   const lines = markdown.split("\n");
   const out: string[] = [];
   for (let i = 0; i < lines.length; i++) {

@@ -52,7 +52,7 @@ interface BrowserStep {
 export type DemoStep = LineStep | RefusalStep | BrowserStep;
 
 export const APP = "risky-app";
-export const DEVICE = "risky-device";
+const DEVICE = "risky-device";
 
 function fail(message: string): never {
   throw new EntrakitError("internal", message);

@@ -13,7 +13,7 @@ import type { EntrakitStore } from "../store/store.ts";
 /** The generated Identity Protection data: fixed seed, so every run shows the same users. */
 export const DEMO_GRAPH = { seed: 42, riskyUsers: 1000, detections: 300 } as const;
 
-export const INTEGRATION = "AzureRiskyUsers";
+const INTEGRATION = "AzureRiskyUsers";
 
 /** The instances the session runs against, as `entrakit instance add` would store them. */
 export const DEMO_INSTANCES = [

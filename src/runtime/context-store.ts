@@ -37,7 +37,7 @@ export const CONTEXT_HEAD_KEY = "context.head";
 const CHUNK_PREFIX = "context.c.";
 const CHUNK_BASE = /^context\.c\.(\d+)\./;
 /** Items per chunk: ~300 KB of risky users, so a merge holds one chunk's text at a time. */
-export const CONTEXT_CHUNK_SIZE = 1000;
+const CONTEXT_CHUNK_SIZE = 1000;
 /** The key of a keyed list's stand-in in the head's tree; its value is the list's id (its dotted path). */
 const PLACEHOLDER = "\u0000list";
 const MAX_ATTEMPTS = 16;

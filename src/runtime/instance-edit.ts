@@ -75,7 +75,7 @@ export function isSecretParam(definition: IntegrationDefinition, name: string): 
 }
 
 /** Pure: the edited instance, validated, with what changed. Throws the same errors as `add`. */
-export function applyEdit(current: Instance, edit: InstanceEdit): EditOutcome {
+function applyEdit(current: Instance, edit: InstanceEdit): EditOutcome {
   const definition = findIntegration(current.integration).definition;
   const raw: Record<string, string> = Object.fromEntries(
     Object.entries(current.params).map(([k, v]) => [k, String(v)]),

@@ -54,7 +54,7 @@ export interface InstanceInput {
   vendorApp?: string;
 }
 
-export function checkInstanceName(name: string): string {
+function checkInstanceName(name: string): string {
   if (!NAME.test(name)) {
     throw new EntrakitError("usage", `"${name}" is not a valid instance name.`, {
       hint: "Use a letter then letters, digits, '.', '_' or '-' (at most 64), e.g. risky-prod.",
@@ -68,7 +68,7 @@ function secretNames(definition: IntegrationDefinition): Set<string> {
 }
 
 /** Checks endpoint overrides: known names, absolute http(s) URLs; plain http only for loopback. */
-export function checkEndpoints(raw: Readonly<Record<string, string>>): EndpointOverrides {
+function checkEndpoints(raw: Readonly<Record<string, string>>): EndpointOverrides {
   const out: EndpointOverrides = {};
   for (const [name, value] of Object.entries(raw)) {
     if (!(ENDPOINT_NAMES as readonly string[]).includes(name)) {
