@@ -305,12 +305,7 @@ async function probe(module: IntegrationModule, instance: Instance, wired: Wired
  * (reference §7); authorization code redeems the configured code (or uses the kept refresh token); the
  * other flows get a token. Then the profile's probe.
  */
-export async function testConnection(
-  module: IntegrationModule,
-  instance: Instance,
-  wired: Wired,
-  store: Store,
-) {
+async function testConnection(module: IntegrationModule, instance: Instance, wired: Wired, store: Store) {
   const definition = module.definition;
   if (wired.flow === "device_code" && !(await hasToken(store, instance.name))) {
     const refusal = deviceCodeRefusal(definition);
@@ -408,16 +403,6 @@ async function hasToken(store: Store, namespace: string): Promise<boolean> {
   return keys.some((key) => !key.startsWith("auth.device_flow"));
 }
 
-/** Merges the results' outputs into the instance context (runtime/context-store.ts: in pieces, CAS). */
-export async function mergeIntoContext(
-  store: Store,
-  namespace: string,
-  results: CommandResult[],
-): Promise<void> {
-  const outputs = results.flatMap((result) => (result.outputs ? [result.outputs] : []));
-  await mergeStoredContext(store, namespace, outputs);
-}
-
 /** Parses and runs one War Room line against the instance it routes to. */
 export async function runLine(text: string, options: SessionOptions): Promise<RunOutcome> {
   const line: CommandLine = parseCommandLine(text);
@@ -436,7 +421,9 @@ export async function runLine(text: string, options: SessionOptions): Promise<Ru
       ...(options.progress ? { progress: options.progress } : {}),
       auth: authHandlers(module, instance, wired, options.store),
     });
-    await mergeIntoContext(options.store, instance.name, results);
+    // Into the instance context (runtime/context-store.ts: in pieces, CAS).
+    const outputs = results.flatMap((result) => (result.outputs ? [result.outputs] : []));
+    await mergeStoredContext(options.store, instance.name, outputs);
     return { instance: instance.name, results };
   } catch (error) {
     throw explainAuthCodeFailure(error, module, instance, wired.flow);
