@@ -9,7 +9,7 @@ import { DEV_TENANT } from "../emulator/well-known.ts";
 import { EntrakitError, isEntrakitError } from "../errors.ts";
 import { createHttpClient } from "../http/client.ts";
 import { readContext } from "../runtime/instances.ts";
-import { renderTerminal } from "../runtime/render.ts";
+import { bold, renderTerminal } from "../runtime/render.ts";
 import type { CommandResult } from "../runtime/result.ts";
 import { runLine } from "../runtime/session.ts";
 import { approveDeviceCode } from "./device-approval.ts";
@@ -47,10 +47,6 @@ function truncateTables(markdown: string, maxRows: number): string {
     i = end - 1;
   }
   return out.join("\n");
-}
-
-function bold(text: string, output: DemoOutput): string {
-  return output.color ? `\x1b[1m${text}\x1b[22m` : text;
 }
 
 function showResults(results: readonly CommandResult[], output: DemoOutput): void {
@@ -119,7 +115,7 @@ export async function runDemo(world: DemoWorld, output: DemoOutput): Promise<voi
     output.write(`${introduction(world).join("\n")}\n`);
     for (const [index, step] of DEMO_SCRIPT.entries()) {
       if (index > 0 && output.pauseMs > 0) await sleep(output.pauseMs);
-      output.write(`${bold(`Step ${index + 1}/${DEMO_SCRIPT.length}`, output)}  ${step.narration}\n`);
+      output.write(`${bold(`Step ${index + 1}/${DEMO_SCRIPT.length}`, output.color)}  ${step.narration}\n`);
       let line: string | undefined;
       try {
         if (step.kind === "browser") {
@@ -129,7 +125,7 @@ export async function runDemo(world: DemoWorld, output: DemoOutput): Promise<voi
           for (const visit of visits) output.write(`  ${visit.did} → ${visit.saw}\n`);
         } else {
           line = step.line(state);
-          output.write(`${bold(`warroom> ${line}`, output)}\n`);
+          output.write(`${bold(`warroom> ${line}`, output.color)}\n`);
           if (step.kind === "refusal") {
             const refusal = await runLine(line, options).then(
               () => undefined,

@@ -237,7 +237,8 @@ export function shouldUseColor(env: NodeJS.ProcessEnv, isTTY: boolean | undefine
   return isTTY === true;
 }
 
-const bold = (text: string, color: boolean) => (color ? `\x1b[1m${text}\x1b[22m` : text);
+/** Bold on a terminal that allows colour (see shouldUseColor), the plain text otherwise. */
+export const bold = (text: string, color: boolean) => (color ? `\x1b[1m${text}\x1b[22m` : text);
 const dim = (text: string, color: boolean) => (color ? `\x1b[2m${text}\x1b[22m` : text);
 
 /** Splits a markdown table row on the `|` that are not escaped. */
