@@ -6,6 +6,7 @@
  */
 import { EntrakitError } from "../errors.ts";
 import { assertFlowSupported } from "../integrations/profiles/index.ts";
+import { AUTH_TYPE_LABELS } from "../integrations/profiles/params.ts";
 import type { AuthFlow, IntegrationDefinition, ParameterSpec } from "../integrations/types.ts";
 
 export type ParameterValues = Record<string, string | boolean>;
@@ -58,13 +59,15 @@ function coerce(spec: ParameterSpec, given: string, value: string | boolean): st
   }
 }
 
-/** `authentication_type` values by flow (Client Credentials covers the secret and the certificate). */
-const FLOW_OF_TYPE: Readonly<Record<string, AuthFlow>> = {
-  "client credentials": "client_credentials_secret",
-  "device code": "device_code",
-  "authorization code": "authorization_code",
-  "azure managed identities": "managed_identity",
-};
+/**
+ * The flow of each `authentication_type` value, lower case: the profiles' labels read backwards (Client
+ * Credentials, the label of both client-credential flows, gives the first: the secret).
+ */
+const FLOW_OF_TYPE: ReadonlyMap<string, AuthFlow> = new Map(
+  (Object.entries(AUTH_TYPE_LABELS) as [AuthFlow, string][])
+    .toReversed()
+    .map(([flow, label]) => [label.toLowerCase(), flow]),
+);
 
 const CERTIFICATE_PARAMS = new Set(["certificate_thumbprint", "private_key"]);
 
@@ -85,7 +88,7 @@ function refuseUnsupportedFlow(
     const name = given.toLowerCase();
     const text = String(value).trim().toLowerCase();
     let flow: AuthFlow | undefined;
-    if (name === "authentication_type" || name === "auth_type") flow = FLOW_OF_TYPE[text];
+    if (name === "authentication_type" || name === "auth_type") flow = FLOW_OF_TYPE.get(text);
     else if (name === "self_deployed" && FALSE_WORDS.has(text)) flow = "vendor_app";
     else if (name === "use_managed_identities" && TRUE_WORDS.has(text)) flow = "managed_identity";
     else if (certificate && CERTIFICATE_PARAMS.has(name)) flow = "client_credentials_certificate";
