@@ -18,7 +18,8 @@ import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { buildAll } from "../scripts/build.ts";
-import { machine, startCliBench, stats, writeDocsSection } from "./lib/cli-sandbox.ts";
+import { startCliBench } from "./lib/cli-sandbox.ts";
+import { machine, stats, writeDocsSection } from "./lib/report.ts";
 
 const TARGET_RATIO = 3;
 

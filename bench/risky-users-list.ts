@@ -14,7 +14,8 @@
  *   npx node bench/risky-users-list.ts [-- --users 100000 --runs 2 --write-docs]
  */
 import { parseArgs } from "node:util";
-import { type Measured, machine, startCliBench, stats, writeDocsSection } from "./lib/cli-sandbox.ts";
+import { type Measured, startCliBench } from "./lib/cli-sandbox.ts";
+import { machine, stats, writeDocsSection } from "./lib/report.ts";
 
 const TARGET_MB = 250;
 
