@@ -25,13 +25,10 @@ const ACTION_OF: Readonly<Record<AuthCommandKind, AuthAction>> = {
   test: "test",
   reset: "reset",
 };
-const KIND_OF: Readonly<Record<AuthAction, AuthCommandKind>> = {
-  start: "start",
-  complete: "complete",
-  "generate-login-url": "loginUrl",
-  test: "test",
-  reset: "reset",
-};
+/** ACTION_OF read backwards. */
+const KIND_OF = Object.fromEntries(
+  Object.entries(ACTION_OF).map(([kind, action]) => [action, kind]),
+) as Readonly<Record<AuthAction, AuthCommandKind>>;
 
 /** The shared module's texts; a profile overrides the ones its reference integration changed. */
 const DEFAULT_MESSAGES: AuthMessages = {
