@@ -17,12 +17,15 @@ const root = new URL("..", import.meta.url).pathname;
 /** `import("./run.ts")` in src/cli/main.ts: the subcommand modules. */
 const SUBCOMMAND_IMPORT = /import\("\.\/([a-z-]+)\.ts"\)/g;
 
-/** Keeps main.ts's subcommand imports out of main.js: they load the sibling bundles at run time. */
+/**
+ * Keeps main.ts's subcommand imports out of main.js: they load the sibling bundles at run time. Only its
+ * `import()` calls are subcommands; what main.ts imports statically is bundled into main.js.
+ */
 const subcommandsApart: Plugin = {
   name: "subcommands-apart",
   setup(on) {
     on.onResolve({ filter: /^\.\/[a-z-]+\.ts$/ }, (args) =>
-      args.importer.endsWith("/src/cli/main.ts")
+      args.kind === "dynamic-import" && args.importer.endsWith("/src/cli/main.ts")
         ? { path: args.path.replace(/\.ts$/, ".js"), external: true }
         : undefined,
     );
