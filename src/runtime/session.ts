@@ -403,6 +403,27 @@ async function hasToken(store: Store, namespace: string): Promise<boolean> {
   return keys.some((key) => !key.startsWith("auth.device_flow"));
 }
 
+/**
+ * Runs `work` with the instance wired (wireInstance), explains a refused authorization code, and always
+ * lets the token cache finish its writes and closes the HTTP client.
+ */
+async function withWired<T>(
+  module: IntegrationModule,
+  instance: Instance,
+  options: SessionOptions,
+  work: (wired: Wired) => Promise<T>,
+): Promise<T> {
+  const wired = wireInstance(module, instance, options);
+  try {
+    return await work(wired);
+  } catch (error) {
+    throw explainAuthCodeFailure(error, module, instance, wired.flow);
+  } finally {
+    await wired.cached.cache.idle();
+    await wired.http.close();
+  }
+}
+
 /** Parses and runs one War Room line against the instance it routes to. */
 export async function runLine(text: string, options: SessionOptions): Promise<RunOutcome> {
   const line: CommandLine = parseCommandLine(text);
@@ -413,8 +434,7 @@ export async function runLine(text: string, options: SessionOptions): Promise<Ru
     line.using,
   );
   const instance = await loadInstance(options.store, ref.name);
-  const wired = wireInstance(module, instance, options);
-  try {
+  return withWired(module, instance, options, async (wired) => {
     const results = await runCommand(module, line, {
       client: wired.client,
       now: options.now ?? Date.now,
@@ -425,25 +445,14 @@ export async function runLine(text: string, options: SessionOptions): Promise<Ru
     const outputs = results.flatMap((result) => (result.outputs ? [result.outputs] : []));
     await mergeStoredContext(options.store, instance.name, outputs);
     return { instance: instance.name, results };
-  } catch (error) {
-    throw explainAuthCodeFailure(error, module, instance, wired.flow);
-  } finally {
-    await wired.cached.cache.idle();
-    await wired.http.close();
-  }
+  });
 }
 
 /** The Test button for a stored instance: resolves to the success text, or throws the failure. */
 export async function testInstance(name: string, options: SessionOptions): Promise<string> {
   const instance = await loadInstance(options.store, name);
   const module = findIntegration(instance.integration);
-  const wired = wireInstance(module, instance, options);
-  try {
-    return await testConnection(module, instance, wired, options.store);
-  } catch (error) {
-    throw explainAuthCodeFailure(error, module, instance, wired.flow);
-  } finally {
-    await wired.cached.cache.idle();
-    await wired.http.close();
-  }
+  return withWired(module, instance, options, (wired) =>
+    testConnection(module, instance, wired, options.store),
+  );
 }
