@@ -7,6 +7,7 @@ import type { TokenTarget } from "../protocol/token-request.ts";
 import type { DiagnosisContext } from "./diagnostics.ts";
 import { ConfigurationError } from "./errors.ts";
 import { type AuthHttp, defaultAuthHttp } from "./transport.ts";
+import { defaultTarget } from "./types.ts";
 
 export const PUBLIC_AUTHORITY_HOST = "https://login.microsoftonline.com";
 
@@ -53,11 +54,7 @@ export function resolveCommon(options: CommonCredentialOptions): ResolvedCommon 
     authorityHost: host.replace(/\/+$/, ""),
     http: options.http ?? defaultAuthHttp(),
     now: options.now ?? Date.now,
-    defaultTarget: options.scopes?.length
-      ? { scopes: options.scopes }
-      : options.resource
-        ? { resource: options.resource }
-        : undefined,
+    defaultTarget: defaultTarget(options),
     env,
     diagnosis: {
       ...(options.cloud ? { cloud: options.cloud } : {}),

@@ -22,7 +22,13 @@ import { configurationError } from "./common.ts";
 import { AuthState, type AuthStateOptions } from "./persistence.ts";
 import { TokenMemo } from "./token-memo.ts";
 import { type AuthHttp, defaultAuthHttp, parseJson } from "./transport.ts";
-import { type AccessToken, type GetTokenOptions, resolveTarget, type TokenCredential } from "./types.ts";
+import {
+  type AccessToken,
+  defaultTarget,
+  type GetTokenOptions,
+  resolveTarget,
+  type TokenCredential,
+} from "./types.ts";
 
 const REFRESH_KEY = "auth.oproxy.refresh_token";
 
@@ -84,11 +90,7 @@ export class OAuthProxyCredential implements TokenCredential {
     this.#memo = new TokenMemo(this.#now);
     this.#http = options.http ?? defaultAuthHttp();
     this.#sleep = options.sleep ?? ((ms) => delay(ms));
-    this.#defaultTarget = options.scopes?.length
-      ? { scopes: options.scopes }
-      : options.resource !== undefined
-        ? { resource: options.resource }
-        : undefined;
+    this.#defaultTarget = defaultTarget(options);
   }
 
   getToken(options: GetTokenOptions = {}): Promise<AccessToken> {

@@ -30,6 +30,15 @@ export interface TokenCredential {
   getToken(options?: GetTokenOptions): Promise<AccessToken>;
 }
 
+/** A credential's default target from its `scopes` or `resource` option (scopes win), if it has one. */
+export function defaultTarget(options: {
+  scopes?: readonly string[];
+  resource?: string;
+}): TokenTarget | undefined {
+  if (options.scopes?.length) return { scopes: options.scopes };
+  return options.resource ? { resource: options.resource } : undefined;
+}
+
 /** Turns `getToken` options plus a credential's default into one target, or fails clearly. */
 export function resolveTarget(options: GetTokenOptions, fallback: TokenTarget | undefined): TokenTarget {
   if (options.scopes && options.resource) {

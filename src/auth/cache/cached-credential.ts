@@ -5,7 +5,13 @@
  * It is a `TokenSource` for src/http/authorized.ts: the 401 retry's `forceRefresh` is the invalidation.
  */
 import type { TokenTarget } from "../../protocol/token-request.ts";
-import { type AccessToken, type GetTokenOptions, resolveTarget, type TokenCredential } from "../types.ts";
+import {
+  type AccessToken,
+  defaultTarget,
+  type GetTokenOptions,
+  resolveTarget,
+  type TokenCredential,
+} from "../types.ts";
 import { type TokenKeyParts, tokenCacheKey } from "./key.ts";
 import { LruMap } from "./lru.ts";
 import { TokenCache, type TokenCacheOptions } from "./token-cache.ts";
@@ -33,11 +39,7 @@ export class CachedCredential implements TokenCredential {
     this.#inner = credential;
     this.#parts = options.keyParts;
     this.cache = options.cache ?? new TokenCache(options);
-    this.#default = options.scopes?.length
-      ? { scopes: options.scopes }
-      : options.resource
-        ? { resource: options.resource }
-        : undefined;
+    this.#default = defaultTarget(options);
   }
 
   getToken(options: GetTokenOptions = {}): Promise<AccessToken> {

@@ -12,7 +12,13 @@ import { toAccessToken } from "../client-credentials.ts";
 import { configurationError } from "../common.ts";
 import { TokenMemo } from "../token-memo.ts";
 import { type AuthHttp, defaultAuthHttp, parseJson } from "../transport.ts";
-import { type AccessToken, type GetTokenOptions, resolveTarget, type TokenCredential } from "../types.ts";
+import {
+  type AccessToken,
+  defaultTarget,
+  type GetTokenOptions,
+  resolveTarget,
+  type TokenCredential,
+} from "../types.ts";
 import { ARC_KEY_DIRECTORY, sendArcRequest } from "./arc.ts";
 import { type RetryReport, sendWithRetry } from "./retry.ts";
 import {
@@ -79,11 +85,7 @@ export class ManagedIdentityCredential implements TokenCredential {
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? ((ms) => delay(ms));
     this.#memo = new TokenMemo(this.#now);
-    this.#defaultTarget = options.scopes?.length
-      ? { scopes: options.scopes }
-      : options.resource
-        ? { resource: options.resource }
-        : undefined;
+    this.#defaultTarget = defaultTarget(options);
   }
 
   getToken(options: GetTokenOptions = {}): Promise<AccessToken> {
