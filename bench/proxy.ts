@@ -20,6 +20,7 @@ import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
+import { percentile } from "./lib/report.ts";
 
 const SERVE_EMULATOR = "--serve-emulator";
 const SERVE_PROXY = "--serve-proxy";
@@ -93,10 +94,6 @@ async function child(
         proc.kill("SIGTERM");
       }),
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function runBenchmark(): Promise<void> {
@@ -226,9 +223,9 @@ async function runBenchmark(): Promise<void> {
     perRegistrationLimit: perRegistration,
     wallMs: Math.round(wallMs),
     requestsPerSecond: Math.round((latencies.length / wallMs) * 1000),
-    p50Ms: Number(percentile(latencies, 50).toFixed(1)),
-    p90Ms: Number(percentile(latencies, 90).toFixed(1)),
-    p99Ms: Number(percentile(latencies, 99).toFixed(1)),
+    p50Ms: Number(percentile(latencies, 0.5).toFixed(1)),
+    p90Ms: Number(percentile(latencies, 0.9).toFixed(1)),
+    p99Ms: Number(percentile(latencies, 0.99).toFixed(1)),
     maxMs: Number(latencies.at(-1)!.toFixed(1)),
     statuses: Object.fromEntries(statuses),
     rateLimited,

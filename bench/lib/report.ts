@@ -1,6 +1,6 @@
 /**
- * Shared by the benchmarks that publish figures: the machine line printed above each table, median and
- * 95th percentile of a sample, and the writer that replaces a benchmark's generated section of
+ * Shared by the benchmarks that publish figures: the machine line printed above each table, percentiles
+ * of a sample, and the writer that replaces a benchmark's generated section of
  * docs/benchmarks.md (`--write-docs`), so the published figures are regenerated, not typed.
  */
 import { execFileSync } from "node:child_process";
@@ -13,13 +13,17 @@ export function machine(): string {
   return `${cpus().length} vCPU (${cpu}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.versions.node}, ${process.platform}-${process.arch}`;
 }
 
+/** The `q` quantile (0–1, nearest rank) of an ascending, non-empty sample. */
+export function percentile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
 /** Median and 95th percentile (nearest rank) of a sample. */
 export function stats(values: readonly number[]): { median: number; p95: number; min: number; max: number } {
   const sorted = [...values].sort((a, b) => a - b);
-  const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   const mid = sorted.length / 2;
   const median = sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, p95: rank(0.95), min: sorted[0]!, max: sorted[sorted.length - 1]! };
+  return { median, p95: percentile(sorted, 0.95), min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
 /** Replaces the text between `<!-- NAME:begin ... -->` and `<!-- NAME:end -->` in docs/benchmarks.md. */
