@@ -228,8 +228,9 @@ class Session {
   private withDefaultInstance(line: string, command: string): string {
     const instance = this.instance;
     if (!instance || /(^|\s)using=/.test(line)) return line;
-    const module = INTEGRATIONS.find((m) => allCommands(m.definition).some((c) => c.name === command));
-    if (module?.definition.id !== instance.integration) return line;
+    // Several integrations can own one command (shared prefixes): the instance's integration must be one of them.
+    const owners = INTEGRATIONS.filter((m) => allCommands(m.definition).some((c) => c.name === command));
+    if (!owners.some((m) => m.definition.id === instance.integration)) return line;
     return `${line} using=${quoteArgument(instance.name)}`;
   }
 

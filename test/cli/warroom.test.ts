@@ -132,6 +132,45 @@ describe("warroom with stdin piped (a script)", () => {
     const removed = await cli.run(["instance", "remove", "second"]);
     assert.equal(removed.code, 0, removed.stderr);
   });
+
+  test("--instance also picks among integrations that share a command (msgraph-mail-auth-reset)", async () => {
+    const single = await cli.run([
+      "instance",
+      "add",
+      "mail-single",
+      "--integration",
+      "microsoft-graph-mail-single-user",
+      "--param",
+      "use_managed_identities=true",
+    ]);
+    assert.equal(single.code, 0, single.stderr);
+    const outlook = await cli.run(
+      [
+        "instance",
+        "add",
+        "mail-outlook",
+        "--integration",
+        "o365-outlook-mail",
+        "--param",
+        "use_managed_identities=true",
+      ],
+      { env: APP_SECRET_ENV },
+    );
+    assert.equal(outlook.code, 0, outlook.stderr);
+    try {
+      const ambiguous = await cli.run(["warroom"], { stdin: script("!msgraph-mail-auth-reset") });
+      assert.equal(ambiguous.code, EXIT_CODES.usage);
+      // The second integration with that command (seed order) is the case a first-match lookup missed.
+      const picked = await cli.run(["warroom", "--instance", "mail-outlook"], {
+        stdin: script("!msgraph-mail-auth-reset"),
+      });
+      assert.equal(picked.stderr, "");
+      assert.equal(picked.code, 0);
+      assert.match(picked.stdout, /reset successfully/);
+    } finally {
+      for (const name of ["mail-single", "mail-outlook"]) await cli.run(["instance", "remove", name]);
+    }
+  });
 });
 
 interface Terminal {
